@@ -1,0 +1,50 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# CPU build of torch; a GPU user sets TORCH_SPEC=torch (CUDA wheels) before the first make.
+TORCH_SPEC ?= torch==2.13.0
+INDEX  := data/index/chroma.sqlite3
+
+.PHONY: install index run test eval bench lint browser clean
+
+install: $(STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "$(TORCH_SPEC)"
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+$(INDEX): $(STAMP) data/article.md
+	$(PY) -m ingest data/article.md
+	touch $(INDEX)
+
+index: $(INDEX)
+
+run: $(INDEX)
+	$(PY) app.py
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  echo "note: chromium not installed; the browser test will skip with its reason"; }
+
+test: $(STAMP) browser
+	$(PY) -m pytest
+
+eval: $(INDEX)
+	$(PY) eval/run.py --baseline data/eval/baseline.json
+
+bench: $(INDEX)
+	$(PY) eval/bench.py --json eval/out/bench.json
+
+lint: $(STAMP)
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+clean:
+	rm -rf data/index $(VENV)

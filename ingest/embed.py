@@ -1,0 +1,162 @@
+"""Text embedders behind one small contract, chosen by `settings.embed_backend`.
+
+`Embedder` is what the rest of the code needs; `BaseEmbedder` does the batching and input
+checks so a backend writes only `_embed_batch`. Vectors are L2-normalised, so a dot product
+is a cosine. Models load lazily: an unchanged re-ingest never loads one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from ingest.errors import BackendUnavailable, InputError, ModelMissing
+from ingest.models import MINILM_SHA256, default_embedder_dir, file_sha256, verify
+from ingest.settings import Settings
+
+
+class Embedder(Protocol):
+    """Turns texts into unit vectors; `fingerprint` names the exact weights for the manifest."""
+
+    name: str
+    dimension: int
+    fingerprint: str
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+class BaseEmbedder:
+    """Shared bookkeeping: input checks, batching, normalisation, an optional query prefix."""
+
+    name = "base"
+    dimension = 0
+    fingerprint = ""
+    batch_size = 32
+    query_prefix = ""
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if isinstance(texts, str):
+            raise InputError("Expected a list of strings, got one string.")
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        parts = [self._embed_batch(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        return _normalise(np.vstack(parts))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalise(self._embed_batch([self.query_prefix + text]))[0]
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+
+class SentenceTransformerEmbedder(BaseEmbedder):
+    """A local sentence-transformers folder; the packaged all-MiniLM-L6-v2 by default."""
+
+    def __init__(self, folder: Path | None = None, batch_size: int = 32, device: str | None = None) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach a model hub at run time
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        self.packaged = folder is None
+        self.folder = default_embedder_dir() if folder is None else Path(folder)
+        if not (self.folder / "config.json").is_file():
+            raise ModelMissing(f"Expected a sentence-transformers folder at {self.folder}, found no config.json.")
+        self.name = "all-MiniLM-L6-v2" if self.packaged else self.folder.name
+        self.batch_size = batch_size
+        self.device = device
+        self.dimension = int(json.loads((self.folder / "config.json").read_text()).get("hidden_size", 0))
+
+    @cached_property
+    def fingerprint(self) -> str:  # type: ignore[override]
+        weights = sorted(self.folder.glob("*.safetensors")) or sorted(self.folder.glob("*.bin"))
+        if not weights:
+            raise ModelMissing(f"Expected model weights in {self.folder}, found none.")
+        if self.packaged:
+            verify(weights[0], MINILM_SHA256)
+            return MINILM_SHA256
+        return hashlib.sha256("".join(file_sha256(w) for w in weights).encode()).hexdigest()
+
+    @cached_property
+    def model(self):
+        _ = self.fingerprint  # checks the weights once, before loading them
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ModuleNotFoundError as e:
+            raise BackendUnavailable("sentence-transformers is missing: pip install sentence-transformers") from e
+        return SentenceTransformer(str(self.folder), device=self.device, local_files_only=True)
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        return self.model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False)
+
+
+class OpenAIEmbedder(BaseEmbedder):
+    """Embeddings served by an OpenAI-compatible `/v1/embeddings` endpoint."""
+
+    def __init__(self, model: str, base_url: str, api_key: str, timeout: float, dimension: int = 0) -> None:
+        self.name = model
+        self.base_url = base_url
+        self.api_key = api_key
+        self.timeout = timeout
+        self.fingerprint = hashlib.sha256(f"openai:{base_url}:{model}".encode()).hexdigest()
+        self.dimension = dimension or len(self._embed_batch(["dimension probe"])[0])
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        try:
+            from openai import OpenAI, OpenAIError
+        except ModuleNotFoundError as e:
+            raise BackendUnavailable("The openai package is missing: pip install openai") from e
+        client = OpenAI(base_url=self.base_url, api_key=self.api_key, timeout=self.timeout, max_retries=1)
+        try:
+            response = client.embeddings.create(model=self.name, input=texts)
+        except OpenAIError as e:
+            raise BackendUnavailable(f"Embedding server at {self.base_url} failed: {e}") from e
+        return np.array([item.embedding for item in response.data], dtype=np.float32)
+
+
+class FakeEmbedder(BaseEmbedder):
+    """Hashed bag of words: texts sharing words get similar vectors; readable and deterministic."""
+
+    name = "fake-bow"
+
+    def __init__(self, dimension: int = 64) -> None:
+        self.dimension = dimension
+        self.fingerprint = f"fake-bow-{dimension}"
+        self.calls = 0
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        self.calls += len(texts)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9]+", text.lower()):
+                out[row, int(hashlib.sha256(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
+        out[:, 0] += 1e-3  # keeps an empty text from being a zero vector
+        return out
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+_EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {
+    "sentence_transformers": lambda s: SentenceTransformerEmbedder(
+        Path(s.embed_model) if s.embed_model else None, batch_size=s.embed_batch_size
+    ),
+    "openai": lambda s: OpenAIEmbedder(
+        s.embed_model or "text-embedding", s.openai_base_url, s.openai_api_key, s.request_timeout
+    ),
+    "fake": lambda s: FakeEmbedder(),
+}
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The embedder `settings` asks for (its weights load on first use)."""
+    return _EMBEDDERS[settings.embed_backend](settings)

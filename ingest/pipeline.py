@@ -1,0 +1,228 @@
+"""Ingest files into the index: parse, chunk, embed only what changed, and record the build.
+
+Every check on the input runs before the index is touched, and vectors are computed before
+anything is written, so bad input or a failing embedder leaves an existing index as it was.
+A rebuild (new embedder or chunker) is written beside the old index and swapped in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ingest.chunk import CHUNKER_VERSION, chunk_plain, chunk_records, embedding_text
+from ingest.embed import Embedder, load_embedder
+from ingest.errors import InputError
+from ingest.parse import parse_article
+from ingest.records import Chunk
+from ingest.settings import Settings
+from ingest.store import ChromaStore, Manifest, open_store
+
+log = logging.getLogger("ingest")
+TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text", ""})
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What one ingest run did; `--json` prints exactly these keys."""
+
+    files: int
+    records: int
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    text: str
+    sha256: str
+
+
+def run(
+    paths: Sequence[str | Path],
+    settings: Settings,
+    *,
+    rebuild: bool = False,
+    embedder: Embedder | None = None,
+    progress: bool = True,
+) -> Summary:
+    """Bring the index up to date with `paths`.
+
+    Args:
+        paths: markdown or text files; each one's chunks replace that file's earlier chunks.
+        settings: where the index lives and which embedder to use.
+        rebuild: start the index afresh even if it is compatible.
+        embedder: an embedder to use instead of the one `settings` names (tests, notebooks).
+        progress: show a progress bar while embedding.
+
+    Raises:
+        InputError: a file is missing, empty, binary or not text; the index dir is unwritable.
+    """
+    started = time.perf_counter()
+    sources = [read_source(Path(p)) for p in paths]
+    if not sources:
+        raise InputError("Expected at least one file to ingest, got none.")
+    if not settings.chroma_url:
+        _check_writable(Path(settings.index_dir))
+    chunks, records = _chunk_all(sources)
+    embedder = embedder or load_embedder(settings)
+    wanted = Manifest(
+        embedder=embedder.name,
+        dimension=embedder.dimension,
+        weights=embedder.fingerprint,
+        chunker_version=CHUNKER_VERSION,
+        sources={s.path: s.sha256 for s in sources},
+    )
+    store = open_store(settings)
+    stored = store.manifest() if store.exists() else None
+    fresh = rebuild or stored is None or not stored.same_build(wanted)
+    existing = [] if fresh else store.items()
+    ours = {s.path for s in sources}
+    old = {item.id: item.metadata.get("key", "") for item in existing if item.metadata.get("source") in ours}
+    new_ids = {c.id for c in chunks}
+    to_embed = [c for c in chunks if c.id not in old]
+    stale = [i for i in old if i not in new_ids]
+    vectors = _embed(embedder, to_embed, progress)
+
+    if fresh:
+        _write_fresh(settings, store, wanted, chunks, vectors)
+    else:
+        store.upsert(to_embed, vectors)
+        store.delete(stale)
+        merged = {**(stored.sources if stored else {}), **wanted.sources}
+        store.write_manifest(Manifest(**{**wanted.__dict__, "sources": merged}))
+
+    old_keys = set(old.values())
+    new_keys = {c.key for c in chunks}
+    updated = sum(1 for c in to_embed if c.key in old_keys)
+    return Summary(
+        files=len(sources),
+        records=records,
+        added=len(to_embed) - updated,
+        updated=updated,
+        removed=sum(1 for i in stale if old[i] not in new_keys),
+        unchanged=len(chunks) - len(to_embed),
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def read_source(path: Path) -> SourceFile:
+    """Read one input file, or raise `InputError` saying why it cannot be ingested."""
+    if not path.exists():
+        raise InputError(f"No such file: {path}")
+    if not path.is_file():
+        raise InputError(f"Expected a file, got a directory: {path}")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError(f"The file is empty: {path}")
+    if b"\0" in raw[:8192]:
+        raise InputError(f"Expected a text or markdown file, got binary data: {path}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"Expected UTF-8 text, got undecodable bytes at offset {e.start}: {path}") from e
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        log.warning("Reading %s as text (expected .md or .txt)", path)
+    return SourceFile(_display_path(path), text, hashlib.sha256(raw).hexdigest())
+
+
+def _chunk_all(sources: list[SourceFile]) -> tuple[list[Chunk], int]:
+    chunks: list[Chunk] = []
+    records = 0
+    for source in sources:
+        parsed = parse_article(source.text)
+        if parsed:
+            chunks += chunk_records(parsed, source.path)
+            records += len(parsed)
+        else:
+            log.warning("No questions found in %s; ingesting it as plain passages", source.path)
+            chunks += chunk_plain(source.text, source.path)
+    return chunks, records
+
+
+def _embed(embedder: Embedder, chunks: list[Chunk], progress: bool) -> np.ndarray:
+    texts = [embedding_text(c) for c in chunks]
+    if not texts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    if not progress:
+        return embedder.embed_documents(texts)
+    from rich.progress import Progress
+
+    step = 16
+    parts = []
+    with Progress(transient=True) as bar:
+        task = bar.add_task("Embedding", total=len(texts))
+        for i in range(0, len(texts), step):
+            parts.append(embedder.embed_documents(texts[i : i + step]))
+            bar.advance(task, len(texts[i : i + step]))
+    return np.vstack(parts)
+
+
+def _write_fresh(
+    settings: Settings, store: ChromaStore, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray
+) -> None:
+    """Write a whole new index; in a folder it is built beside the old one, then swapped in."""
+    if settings.chroma_url:
+        store.create(manifest)
+        store.upsert(chunks, vectors)
+        return
+    target = Path(settings.index_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        fresh = open_store(settings, index_dir=staging)
+        fresh.create(manifest)
+        fresh.upsert(chunks, vectors)
+        _release(fresh)
+        _release(store)
+        swap_dirs(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def swap_dirs(new: Path, target: Path) -> None:
+    """Replace `target` by `new` with two renames; the old folder is removed afterwards."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _release(store: ChromaStore) -> None:
+    """Let go of Chroma's cached client for a folder, so a swapped-in folder is read afresh."""
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    store._collection = None
+
+
+def _check_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder.parent):
+            pass
+        if not os.access(folder, os.W_OK):
+            raise PermissionError(folder)
+    except OSError as e:
+        raise InputError(f"The index folder is not writable: {folder} ({e.__class__.__name__})") from e
+
+
+def _display_path(path: Path) -> str:
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)

@@ -1,0 +1,68 @@
+"""The product's one settings object, read from `BOT_*` environment variables and `.env`.
+
+Both packages take it: ingestion uses the index and embedder fields, the bot the rest.
+It is normalised here, at the edge, and never written to downstream.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LLMBackendName = Literal["llama_cpp", "transformers", "openai", "fake"]
+EmbedBackendName = Literal["sentence_transformers", "openai", "fake"]
+
+
+class Settings(BaseSettings):
+    """Every knob of the product; `README.md` lists them (generated from these descriptions)."""
+
+    model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="forbid", frozen=True)
+
+    data_dir: Path = Field(Path("data"), description="Where feedback and other app files are written.")
+    index_dir: Path = Field(Path("data/index"), description="Chroma index folder (embedded mode).")
+    collection: str = Field("article", min_length=3, description="Chroma collection name.")
+    chroma_url: str | None = Field(None, description="Chroma server URL (`http://host:port`); unset = embedded.")
+    embed_backend: EmbedBackendName = Field("sentence_transformers", description="Embedder backend.")
+    embed_model: str = Field(
+        "",
+        description="Local sentence-transformers folder (or model name for `openai`); empty = packaged all-MiniLM-L6-v2.",
+    )
+    embed_batch_size: int = Field(32, ge=1, le=1024, description="Texts per embedding batch.")
+
+    llm_backend: LLMBackendName = Field("llama_cpp", description="Answer generator backend.")
+    llm_model: str = Field(
+        "",
+        description="GGUF file (llama_cpp), HF folder (transformers) or model name (openai); empty = packaged SmolLM2-135M.",
+    )
+    openai_base_url: str = Field(
+        "http://127.0.0.1:8000/v1", description="OpenAI-compatible server for `openai` backends."
+    )
+    openai_api_key: str = Field("not-needed", description="API key sent to the OpenAI-compatible server.")
+    request_timeout: float = Field(
+        60.0, gt=0, description="Seconds before a remote LLM/embedder/Chroma call times out."
+    )
+    n_ctx: int = Field(4096, ge=512, le=131072, description="Context window of the local model (tokens).")
+    n_threads: int = Field(2, ge=1, le=256, description="CPU threads for llama.cpp (fixed for reproducible output).")
+    n_gpu_layers: int = Field(-1, ge=-1, description="Layers offloaded to a GPU when one exists (-1 = all).")
+    max_tokens: int = Field(200, ge=1, le=4096, description="Most tokens generated per answer.")
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature (0 = greedy, deterministic).")
+    seed: int = Field(0, description="Sampling seed.")
+
+    top_k: int = Field(4, ge=1, le=20, description="Passages retrieved and offered as sources.")
+    prompt_passages: int = Field(3, ge=1, le=20, description="Passages shown to the model in the prompt.")
+    gate_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Scope gate: lowest in-scope confidence.")
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are truncated (with a notice).")
+
+    host: str = Field("127.0.0.1", description="UI bind address.")
+    port: int = Field(7860, ge=0, le=65535, description="UI port.")
+    auth_user: str | None = Field(None, description="Basic-auth user for the UI (with `BOT_AUTH_PASSWORD`).")
+    auth_password: str | None = Field(None, description="Basic-auth password for the UI.")
+    concurrency_limit: int = Field(2, ge=1, le=64, description="Answers generated at once by the UI queue.")
+
+    @field_validator("chroma_url", "auth_user", "auth_password", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value

@@ -1,0 +1,176 @@
+"""The vector index: a Chroma collection plus the manifest that says how it was built.
+
+One `ChromaStore` serves both the embedded `PersistentClient` and a Chroma server
+(`BOT_CHROMA_URL`); the manifest lives in the collection's metadata so it travels with the
+vectors in either mode. Telemetry is off: the product makes no network call of its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.errors import BackendUnavailable, IndexMismatch, IndexMissing
+from ingest.records import Chunk
+from ingest.settings import Settings
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """How an index was built; reading it back checks each field against the configuration."""
+
+    embedder: str
+    dimension: int
+    weights: str
+    chunker_version: str
+    sources: dict[str, str] = field(default_factory=dict, hash=False)
+    schema_version: int = SCHEMA_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        return cls(**json.loads(text))
+
+    def same_build(self, other: Manifest) -> bool:
+        """True when vectors of `other` can live beside ours (same model, weights and chunker)."""
+        fields = ("embedder", "dimension", "weights", "chunker_version", "schema_version")
+        return all(getattr(self, f) == getattr(other, f) for f in fields)
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as read back from the index."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any] = field(hash=False)
+
+
+class ChromaStore:
+    """A Chroma collection with upsert/delete/query and the build manifest."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client = client
+        self.name = name
+        self._collection: Any = None
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            try:
+                self._collection = self.client.get_collection(self.name)
+            except Exception as e:  # chroma raises several types for "no such collection"
+                raise IndexMissing(f"No collection {self.name!r} in the index; run: python -m ingest") from e
+        return self._collection
+
+    def exists(self) -> bool:
+        return self.name in {getattr(c, "name", c) for c in self.client.list_collections()}
+
+    def create(self, manifest: Manifest) -> None:
+        """Start an empty collection (dropping any old one) stamped with `manifest`."""
+        if self.exists():
+            self.client.delete_collection(self.name)
+        self._collection = self.client.create_collection(
+            self.name, metadata={"manifest": manifest.to_json()}, configuration={"hnsw": {"space": "cosine"}}
+        )
+
+    def manifest(self) -> Manifest | None:
+        raw = (self.collection.metadata or {}).get("manifest")
+        return Manifest.from_json(raw) if raw else None
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        self.collection.modify(metadata={"manifest": manifest.to_json()})
+
+    def items(self) -> list[StoredChunk]:
+        got = self.collection.get(include=["documents", "metadatas"])
+        return [
+            StoredChunk(i, d or "", dict(m or {})) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+        ]
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        if not chunks:
+            return
+        self.collection.upsert(
+            ids=[c.id for c in chunks],
+            embeddings=np.asarray(vectors, dtype=np.float32),
+            documents=[c.text for c in chunks],
+            metadatas=[chunk_metadata(c) for c in chunks],
+        )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            self.collection.delete(ids=list(ids))
+
+    def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Ids of the `k` nearest chunks with their cosine similarity, best first."""
+        k = min(k, self.count())
+        if k == 0:
+            return []
+        got = self.collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k, include=["distances"]
+        )
+        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    return {
+        "question": chunk.question,
+        "section": chunk.section,
+        "source": chunk.source,
+        "start_line": chunk.start_line,
+        "end_line": chunk.end_line,
+        "key": chunk.key,
+        "piece": chunk.piece,
+    }
+
+
+def open_store(settings: Settings, index_dir: Path | None = None) -> ChromaStore:
+    """The store `settings` points at: a Chroma server when `chroma_url` is set, else a folder."""
+    try:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+    except ModuleNotFoundError as e:
+        raise BackendUnavailable("chromadb is missing: pip install chromadb") from e
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or 8000,
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as e:
+            raise BackendUnavailable(f"Chroma server at {settings.chroma_url} is not answering: {e}") from e
+        return ChromaStore(client, settings.collection)
+    folder = Path(index_dir or settings.index_dir)
+    client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
+    return ChromaStore(client, settings.collection)
+
+
+def check_compatible(stored: Manifest | None, wanted: Manifest) -> None:
+    """Raise `IndexMismatch` when an index was built another way than configured."""
+    if stored is None:
+        raise IndexMissing("The index has no manifest; rebuild it: python -m ingest --rebuild")
+    if not stored.same_build(wanted):
+        raise IndexMismatch(
+            f"Index built with {stored.embedder} ({stored.dimension}d, chunker {stored.chunker_version}), "
+            f"but {wanted.embedder} ({wanted.dimension}d, chunker {wanted.chunker_version}) is configured; "
+            "run: python -m ingest --rebuild"
+        )
