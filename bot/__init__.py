@@ -1,0 +1,23 @@
+"""The chatbot: `from bot import Bot`, then `Bot().ask("What is dropout?")`."""
+
+from bot.core import Bot
+from bot.llm import LLM, load_llm
+from bot.types import Answer, Citation, Passage
+from ingest.errors import BackendUnavailable, BotError, IndexMismatch, IndexMissing, InputError, ModelMissing
+from ingest.settings import Settings
+
+__all__ = [
+    "LLM",
+    "Answer",
+    "BackendUnavailable",
+    "Bot",
+    "BotError",
+    "Citation",
+    "IndexMismatch",
+    "IndexMissing",
+    "InputError",
+    "ModelMissing",
+    "Passage",
+    "Settings",
+    "load_llm",
+]

@@ -47,13 +47,16 @@ class Settings(BaseSettings):
     n_ctx: int = Field(4096, ge=512, le=131072, description="Context window of the local model (tokens).")
     n_threads: int = Field(2, ge=1, le=256, description="CPU threads for llama.cpp (fixed for reproducible output).")
     n_gpu_layers: int = Field(-1, ge=-1, description="Layers offloaded to a GPU when one exists (-1 = all).")
+    llama_extra_buffers: bool = Field(
+        False, description="llama.cpp AMX/repack weight buffers; off because they crash on some AMX CPUs in VMs."
+    )
     max_tokens: int = Field(200, ge=1, le=4096, description="Most tokens generated per answer.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature (0 = greedy, deterministic).")
     seed: int = Field(0, description="Sampling seed.")
 
     top_k: int = Field(4, ge=1, le=20, description="Passages retrieved and offered as sources.")
     prompt_passages: int = Field(3, ge=1, le=20, description="Passages shown to the model in the prompt.")
-    gate_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Scope gate: lowest in-scope confidence.")
+    gate_threshold: float = Field(0.3, ge=0.0, le=1.0, description="Scope gate: lowest in-scope confidence.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are truncated (with a notice).")
 
     host: str = Field("127.0.0.1", description="UI bind address.")

@@ -55,7 +55,7 @@ def test_line_ranges_point_at_the_question_line(article):
 def test_answers_keep_code_and_drop_images_separators_and_chat_residue(article):
     records = {r.question: r for r in parse_article(article.read_text())}
     rmsprop = records["What is RMSProp and how does it work?"]
-    adam = [r for r in records.values() if r.question.startswith("What is Adam")][0]
+    adam = next(r for r in records.values() if r.question.startswith("What is Adam"))
 
     assert "```python" in rmsprop.answer and "![" not in rmsprop.answer
     assert "Thank you for sharing" not in adam.answer

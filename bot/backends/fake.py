@@ -1,0 +1,46 @@
+"""A deterministic LLM for tests and the fast eval: scripted replies, or a cited echo."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.prompt import Message
+from ingest.errors import BackendUnavailable
+from ingest.settings import Settings
+
+
+class FakeLLM:
+    """Replies with `responses` in turn; when none are queued, restates passage [1] with a citation.
+
+    `error_on_chunk` makes the stream fail after that many pieces, for error-path tests.
+    """
+
+    name = "fake"
+    device = "cpu"
+
+    def __init__(self, responses: list[str] | None = None, error_on_chunk: int | None = None) -> None:
+        self.responses = list(responses or [])
+        self.error_on_chunk = error_on_chunk
+        self.history: list[list[Message]] = []
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FakeLLM:
+        return cls()
+
+    def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        self.history.append(list(messages))
+        reply = self.responses.pop(0) if self.responses else _echo(messages[-1].content)
+        for i, piece in enumerate(re.findall(r"\S+\s*", reply)[:max_tokens]):
+            if self.error_on_chunk is not None and i == self.error_on_chunk:
+                raise BackendUnavailable("The fake model failed mid-stream (as asked).")
+            yield piece
+
+
+def _echo(prompt: str) -> str:
+    match = re.search(r"^\[1\] .*?\n\n(.*?)(?:\n\n\[2\]|\n\nQuestion:)", prompt, re.S | re.M)
+    if not match:
+        return "The article does not cover this."
+    body = re.sub(r"[*`#>]+", "", match.group(1))
+    first = re.split(r"(?<=[.!?])\s", " ".join(body.split()), maxsplit=1)[0]
+    return f"{first.strip()} [1]"

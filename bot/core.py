@@ -1,0 +1,170 @@
+"""The `Bot`: question in, short cited answer grounded in the article out.
+
+Flow: clean the question -> rewrite follow-ups -> retrieve -> scope gate -> prompt -> stream a
+draft from the LLM -> ground it (every `[n]` resolves) -> `Answer`. Models, the index and the
+BM25 table load once per `Bot` and are shared by every request.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from bot.gate import ScopeGate, Verdict
+from bot.ground import extractive, ground
+from bot.llm import LLM, load_llm
+from bot.prompt import build_messages
+from bot.retrieve import Retriever
+from bot.rewrite import History, standalone
+from bot.text import content_tokens
+from bot.types import Answer, Passage
+from ingest.chunk import CHUNKER_VERSION
+from ingest.embed import Embedder, load_embedder
+from ingest.errors import BotError, IndexMissing
+from ingest.settings import Settings
+from ingest.store import Manifest, check_compatible, open_store
+
+REFUSAL = "The article does not cover this."
+EMPTY = "Please type a question about deep learning."
+
+
+class Bot:
+    """Answers deep-learning questions from the indexed article, with numbered citations.
+
+        >>> bot = Bot()                                   # doctest: +SKIP
+        >>> answer = bot.ask("Why does my loss become NaN?")  # doctest: +SKIP
+        >>> answer.citations[0].passage.question          # doctest: +SKIP
+        'What could be the reason that loss leads to nan during training the network?'
+
+    Any settings field can be overridden by keyword: `Bot(index_dir="x", llm_backend="fake")`.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        llm: LLM | None = None,
+        embedder: Embedder | None = None,
+        **overrides: Any,
+    ) -> None:
+        base = settings or Settings()
+        self.settings = Settings(**{**base.model_dump(), **overrides}) if overrides else base
+        self.embedder = embedder or load_embedder(self.settings)
+        store = open_store(self.settings)
+        if not store.exists():
+            where = self.settings.chroma_url or self.settings.index_dir
+            raise IndexMissing(f"No index at {where}; build it first: python -m ingest")
+        wanted = Manifest(self.embedder.name, self.embedder.dimension, self.embedder.fingerprint, CHUNKER_VERSION)
+        check_compatible(store.manifest(), wanted)
+        self.retriever = Retriever(store, self.embedder)
+        self.embedder.embed_query("warm-up")  # load the weights now, not on the first question
+        vocabulary = set(content_tokens(" ".join(p.text for p in self.retriever.passages)))
+        self.gate = ScopeGate(vocabulary, self.settings.gate_threshold)
+        self._llm = llm
+
+    @property
+    def llm(self) -> LLM:
+        """The generator, loaded on first use so retrieval-only callers never pay for it."""
+        if self._llm is None:
+            self._llm = load_llm(self.settings)
+        return self._llm
+
+    def retrieve(self, question: str, k: int = 5) -> list[Passage]:
+        """The `k` passages that best match `question`, best first, repeats collapsed.
+
+        Args:
+            question: free text; control characters are removed.
+            k: how many passages.
+        """
+        return [
+            hit.passage
+            for hit in self.retriever.search(clean_question(question, self.settings.max_question_chars)[0], k)
+        ]
+
+    def ask(self, question: str, history: History | None = None) -> Answer:
+        """A checked answer; its text's `[n]` markers all resolve to `Answer.citations`.
+
+        Args:
+            question: the user's question.
+            history: earlier (user, assistant) turns, for follow-ups like "and how do I fix it?".
+
+        Raises:
+            BackendUnavailable: the LLM backend failed (server down, model crashed).
+        """
+        final = None
+        for item in self.stream(question, history):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None  # stream always ends with an Answer
+        return final
+
+    def stream(self, question: str, history: History | None = None) -> Iterator[str | Answer]:
+        """Yield draft text as it is generated, then the final, checked `Answer`.
+
+        The final answer can differ from the draft (unsupported sentences removed, markers
+        fixed, or the article's answer quoted); `Answer.grounding` says which happened.
+        """
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        text, notice = clean_question(question, self.settings.max_question_chars)
+        if not content_tokens(text) and not text.strip():
+            yield EMPTY
+            yield Answer(EMPTY, refused=True, grounding="refused", question=question, notice="empty question")
+            return
+        tick = time.perf_counter()
+        query = standalone(text, history)
+        timings["rewrite"] = time.perf_counter() - tick
+        tick = time.perf_counter()
+        hits = self.retriever.search(query, self.settings.top_k)
+        timings["retrieve"] = time.perf_counter() - tick
+        tick = time.perf_counter()
+        verdict = self.gate.judge(query, hits)
+        timings["gate"] = time.perf_counter() - tick
+        passages = [h.passage for h in hits]
+        base = {"question": question, "standalone_question": query, "passages": passages, "notice": notice}
+        if not verdict.in_scope:
+            timings["total"] = time.perf_counter() - started
+            yield REFUSAL
+            yield Answer(REFUSAL, refused=True, timings=timings, grounding="refused", **base)
+            return
+        shown = passages[: self.settings.prompt_passages]
+        messages = build_messages(query, shown)
+        tick = time.perf_counter()
+        pieces: list[str] = []
+        for piece in self.llm.stream(
+            messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature
+        ):
+            if not pieces:
+                timings["first_token"] = time.perf_counter() - tick
+            pieces.append(piece)
+            yield piece
+        timings["generate"] = time.perf_counter() - tick
+        tick = time.perf_counter()
+        draft = "".join(pieces)
+        checked = ground(draft, shown) if draft.strip() else extractive(shown[0])
+        timings["ground"] = time.perf_counter() - tick
+        timings["total"] = time.perf_counter() - started
+        yield Answer(
+            checked.text, checked.citations, False, timings=timings, grounding=checked.grounding, draft=draft, **base
+        )
+
+    def verdict(self, question: str) -> Verdict:
+        """The scope gate's decision for `question` (for the eval and the UI's debug view)."""
+        query = clean_question(question, self.settings.max_question_chars)[0]
+        return self.gate.judge(query, self.retriever.search(query, self.settings.top_k))
+
+
+def clean_question(question: object, limit: int) -> tuple[str, str]:
+    """Printable text of at most `limit` characters, and a notice when something was changed."""
+    if isinstance(question, bytes):
+        question = question.decode("utf-8", errors="replace")
+    if not isinstance(question, str):
+        raise BotError(f"Expected the question as text, got {type(question).__name__}.")
+    text = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in question)
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) > limit:
+        return text[:limit], f"Your question was cut to its first {limit} characters."
+    return text, ""

@@ -1,0 +1,88 @@
+"""Check a draft answer against the passages it was shown, and repair or replace it.
+
+Each sentence is scored for support against every shown passage (`bot.text.support`, the
+share of its content words the passage holds). Its markers are kept when the cited passage
+supports it, set to the best passage when another one does, and the sentence is dropped when
+none does. Markers that point at no shown passage disappear with that rule. If too little
+supported text is left, the answer becomes the article's own answer for the best passage,
+quoted and cited. Deliberately not handled: entailment (no NLI model ships offline), so a
+sentence that reuses the passage's words with the wrong meaning can pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.text import MARKER, content_tokens, markers, sentences, support
+from bot.types import Citation, Grounding, Passage
+
+SUPPORT_THRESHOLD = 0.6
+MIN_SENTENCE_TOKENS = 2
+MIN_SUPPORTED_TOKENS = 4
+QUOTE_WORDS = 90
+_NOT_COVERED = re.compile(r"does not cover|doesn't cover|not covered|cannot answer|can't answer", re.I)
+
+
+@dataclass(frozen=True)
+class Grounded:
+    """A checked answer text, the citations its markers resolve to, and what happened to the draft."""
+
+    text: str
+    citations: list[Citation]
+    grounding: Grounding
+
+
+def ground(draft: str, passages: list[Passage], threshold: float = SUPPORT_THRESHOLD) -> Grounded:
+    """Make every sentence of `draft` carry a marker to a passage that supports it."""
+    if not passages:
+        return Grounded(draft.strip(), [], "generated")
+    kept: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+    changed = False
+    for sentence in sentences(_tidy(draft)):
+        body = re.sub(r"\s+([.!?,;:])", r"\1", MARKER.sub("", sentence)).strip()
+        tokens = tuple(content_tokens(body))
+        if len(tokens) < MIN_SENTENCE_TOKENS or tokens in seen or body.endswith("?") or _NOT_COVERED.search(body):
+            changed = True  # too short, a repeat, an echoed question, or a non-answer
+            continue
+        seen.add(tokens)
+        scores = [support(body, p.text) for p in passages]
+        cited = sorted({n for n in markers(sentence) if 1 <= n <= len(passages) and scores[n - 1] >= threshold})
+        if not cited:
+            best = max(range(len(passages)), key=lambda i: (scores[i], -i))
+            if scores[best] < threshold:
+                changed = True
+                continue
+            cited = [best + 1]
+        if cited != markers(sentence):
+            changed = True
+        kept.append(_with_markers(body, cited))
+    if sum(len(content_tokens(s)) for s in kept) < MIN_SUPPORTED_TOKENS:
+        return extractive(passages[0])
+    text = " ".join(kept)
+    return Grounded(text, _citations(text, passages), "repaired" if changed else "generated")
+
+
+def extractive(passage: Passage, n: int = 1) -> Grounded:
+    """The article's own answer for `passage`, quoted (never presented as the model's words)."""
+    plain = " ".join(re.sub(r"[*`#>]+|^\s*[-*]\s", " ", passage.answer, flags=re.M).split())
+    words = plain.split()
+    quote = " ".join(words[:QUOTE_WORDS]) + (" ..." if len(words) > QUOTE_WORDS else "")
+    text = f'The article answers "{passage.question}":\n\n> {quote} [{n}]'
+    return Grounded(text, [Citation(n, passage)], "extractive")
+
+
+def _citations(text: str, passages: list[Passage]) -> list[Citation]:
+    return [Citation(n, passages[n - 1]) for n in sorted(set(markers(text)))]
+
+
+def _tidy(draft: str) -> str:
+    text = re.sub(r"(?m)^\s*(?:[-*]|\d+\.)\s+", "", draft)
+    return text.replace("**", "").strip()
+
+
+def _with_markers(body: str, cited: list[int]) -> str:
+    """'Dropout drops neurons.' + [1] -> 'Dropout drops neurons [1].'"""
+    stop = body[-1] if body[-1] in ".!?" else "."
+    return f"{body.rstrip('.!?:; ')} {''.join(f'[{n}]' for n in cited)}{stop}"

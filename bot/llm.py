@@ -1,0 +1,41 @@
+"""The answer generator contract and the registry that picks a backend by name.
+
+A backend implements `stream` (text pieces as they are generated); `generate` joins them.
+Backends are imported lazily, so a missing optional package fails only when it is chosen.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from typing import Protocol
+
+from bot.prompt import Message
+from ingest.settings import Settings
+
+
+class LLM(Protocol):
+    """What the bot needs from a language model."""
+
+    name: str
+    device: str
+
+    def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]: ...
+
+
+def generate(llm: LLM, messages: list[Message], *, max_tokens: int, temperature: float) -> str:
+    return "".join(llm.stream(messages, max_tokens=max_tokens, temperature=temperature))
+
+
+BACKENDS: dict[str, str] = {
+    "llama_cpp": "bot.backends.llamacpp:LlamaCppLLM",
+    "transformers": "bot.backends.hf:TransformersLLM",
+    "openai": "bot.backends.openai_api:OpenAILLM",
+    "fake": "bot.backends.fake:FakeLLM",
+}
+
+
+def load_llm(settings: Settings) -> LLM:
+    """The backend `settings.llm_backend` names, built from `settings`."""
+    module, _, cls = BACKENDS[settings.llm_backend].partition(":")
+    return getattr(importlib.import_module(module), cls).from_settings(settings)

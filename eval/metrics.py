@@ -1,0 +1,262 @@
+"""Deterministic, label-based metrics for the offline gate (see /work/shared/EVAL.md).
+
+Every function is pure and returns a float in [0, 1] (or a count); a perfect answer scores 1,
+an empty one 0, and an input that cannot be scored raises `ValueError` instead of returning NaN,
+because a NaN silently drops out of a mean (RAGAS #1150, #1274).
+
+Retrieval takes `ranked`, the passages' question texts in rank order, and `gold`, a set of
+`normalize_question` keys: every passage whose question normalizes into `gold` is relevant, so
+both copies of a duplicated question count. Citation metrics read `Answer.text` as the user sees it,
+with `[1, 2]` counted as `[1][2]` (`bot.text.markers`).
+
+Deliberately not here: LLM or NLI judges, embeddings (the caller embeds and calls `cosine`),
+bootstrap confidence intervals, and any tie-breaking of the ranking (the retriever owns it).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+import numpy as np
+
+from bot.text import MARKER, markers, sentences, support, words
+from bot.types import Answer, Passage
+from eval.sets import normalize_question
+
+References = str | Sequence[str]
+
+# ---------------------------------------------------------------- retrieval
+
+
+def _relevance(ranked: Sequence[str], gold: Iterable[str]) -> list[bool]:
+    gold = frozenset(gold)
+    if not gold:
+        raise ValueError("Expected a non-empty gold set, got none (out-of-scope items have no retrieval score)")
+    return [normalize_question(question) in gold for question in ranked]
+
+
+def _check_k(k: int) -> None:
+    if k < 1:
+        raise ValueError(f"Expected k >= 1, got {k}")
+
+
+def hit_at_k(ranked: Sequence[str], gold: Iterable[str], k: int) -> float:
+    """1.0 if any of the top `k` passages belongs to the gold group, else 0.0."""
+    _check_k(k)
+    return float(any(_relevance(ranked, gold)[:k]))
+
+
+def reciprocal_rank(ranked: Sequence[str], gold: Iterable[str], k: int = 10) -> float:
+    """1/rank of the first gold passage within the top `k` (MRR@k once averaged), else 0.0."""
+    _check_k(k)
+    relevant = _relevance(ranked, gold)[:k]
+    return 1.0 / (relevant.index(True) + 1) if True in relevant else 0.0
+
+
+def ndcg_at_k(ranked: Sequence[str], gold: Iterable[str], k: int = 5, n_relevant: int = 1) -> float:
+    """nDCG@k with binary gain, as trec_eval/BEIR: DCG = sum rel_i / log2(i + 1) over ranks i <= k.
+
+    The ideal DCG counts every relevant passage of the corpus, retrieved or not, so the caller
+    passes `n_relevant`, the index's passage count for the gold group (2 for the duplicated Adam
+    question when each copy is one chunk). More gold passages in `ranked` than `n_relevant`
+    means the count is wrong, and raises rather than scoring above the true value.
+
+    >>> ndcg_at_k(["other", "Gold?"], {"gold"}, k=5)  # 1 / log2(3)
+    0.6309297535714575
+    """
+    _check_k(k)
+    if n_relevant < 1:
+        raise ValueError(f"Expected n_relevant >= 1, got {n_relevant}")
+    relevant = _relevance(ranked, gold)
+    if sum(relevant) > n_relevant:
+        raise ValueError(f"Expected at most n_relevant={n_relevant} gold passages in the ranking, got {sum(relevant)}")
+    dcg = sum(1.0 / math.log2(rank + 2) for rank, rel in enumerate(relevant[:k]) if rel)
+    ideal = sum(1.0 / math.log2(rank + 2) for rank in range(min(n_relevant, k)))
+    return dcg / ideal
+
+
+# ---------------------------------------------------------------- answers vs references
+
+
+def _references(reference: References) -> list[str]:
+    refs = [reference] if isinstance(reference, str) else list(reference)
+    if not refs:
+        raise ValueError("Expected at least one reference, got none")
+    return refs
+
+
+def _normalize_answer(text: str) -> str:
+    """SQuAD/ALCE `normalize_answer`: lowercase, drop punctuation, drop articles, fix whitespace."""
+    text = "".join(ch for ch in text.lower() if ch not in string.punctuation)
+    return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
+
+
+def _f1(prediction: str, reference: str) -> float:
+    pred = _normalize_answer(prediction).split()
+    gold = _normalize_answer(reference).split()
+    if not pred or not gold:
+        return float(pred == gold)
+    same = sum((Counter(pred) & Counter(gold)).values())
+    if same == 0:
+        return 0.0
+    precision, recall = same / len(pred), same / len(gold)
+    return 2 * precision * recall / (precision + recall)
+
+
+def token_f1(prediction: str, reference: References) -> float:
+    """ALCE `compute_f1` (SQuAD token F1), max over references; `[n]` markers are not content.
+
+    Markers are removed from both sides (code like `shape[1]` loses its `[1]` on both alike).
+    """
+    prediction = MARKER.sub(" ", prediction)
+    return max(_f1(prediction, MARKER.sub(" ", ref)) for ref in _references(reference))
+
+
+@lru_cache(maxsize=1)
+def _rouge_scorer():
+    from rouge_score import rouge_scorer
+
+    return rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+
+
+def rouge_l(prediction: str, reference: References) -> float:
+    """ROUGE-L F-measure (Porter stemmer, no bootstrap aggregator), max over references."""
+    prediction = MARKER.sub(" ", prediction)
+    scorer = _rouge_scorer()
+    return max(scorer.score(MARKER.sub(" ", ref), prediction)["rougeL"].fmeasure for ref in _references(reference))
+
+
+def cosine(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> float:
+    """Cosine similarity of two embeddings; a zero vector scores 0.0 rather than NaN."""
+    u, v = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if u.shape != v.shape:
+        raise ValueError(f"Expected vectors of one shape, got {u.shape} and {v.shape}")
+    norm = float(np.linalg.norm(u) * np.linalg.norm(v))
+    return float(np.dot(u, v) / norm) if norm else 0.0
+
+
+# ---------------------------------------------------------------- citations
+
+
+def _cited(answer: Answer) -> dict[int, Passage]:
+    return {citation.n: citation.passage for citation in answer.citations}
+
+
+def citation_validity(answer: Answer) -> float:
+    """Share of `[n]` markers in the text that resolve to a Citation whose passage was shown.
+
+    "Shown" means the passage id is in `answer.passages`. An answer without markers scores 1.0:
+    nothing dangles, and missing citations are what `sentence_coverage` and `gold_cited` measure.
+    The gate holds this at exactly 1.000.
+    """
+    found = markers(answer.text)
+    if not found:
+        return 1.0
+    shown = {passage.id for passage in answer.passages}
+    cited = _cited(answer)
+    return sum(n in cited and cited[n].id in shown for n in found) / len(found)
+
+
+def gold_cited(answer: Answer, gold: Iterable[str]) -> float:
+    """1.0 if at least one citation points at a passage of the gold group (label citation recall)."""
+    gold = frozenset(gold)
+    if not gold:
+        raise ValueError("Expected a non-empty gold set, got none")
+    return float(any(normalize_question(c.passage.question) in gold for c in answer.citations))
+
+
+def citation_precision(answer: Answer, gold: Iterable[str]) -> float:
+    """Citations into the gold group / all citations; an answer without citations scores 0.0."""
+    gold = frozenset(gold)
+    if not gold:
+        raise ValueError("Expected a non-empty gold set, got none")
+    if not answer.citations:
+        return 0.0
+    return sum(normalize_question(c.passage.question) in gold for c in answer.citations) / len(answer.citations)
+
+
+def sentence_coverage(answer: Answer) -> float:
+    """Share of sentences with at least one marker (ALCE's recall precondition); empty text is 0.0."""
+    parts = sentences(answer.text)
+    return sum(bool(markers(s)) for s in parts) / len(parts) if parts else 0.0
+
+
+def support_rate(answer: Answer, tau: float) -> float:
+    """Share of sentences whose `support` against their cited passages' joined text is >= tau.
+
+    A sentence without a marker, or whose markers resolve to nothing, is unsupported.
+    """
+    if not 0.0 <= tau <= 1.0:
+        raise ValueError(f"Expected 0 <= tau <= 1, got {tau}")
+    parts = sentences(answer.text)
+    if not parts:
+        return 0.0
+    cited = _cited(answer)
+    supported = 0
+    for sentence in parts:
+        texts = [cited[n].text for n in dict.fromkeys(markers(sentence)) if n in cited]
+        if texts and support(sentence, "\n".join(texts)) >= tau:
+            supported += 1
+    return supported / len(parts)
+
+
+def _answer_words(text: str) -> list[str]:
+    return words(MARKER.sub(" ", text))
+
+
+def answer_words(answer: Answer) -> int:
+    """Words the user reads, markers excluded: the length half of the shortcut guard."""
+    return len(_answer_words(answer.text))
+
+
+def copy_share(answer: Answer, passages: Sequence[Passage]) -> float:
+    """Longest verbatim word run shared with any one passage / answer words (ALCE Table 12 guard).
+
+    Words are lowercase alphanumerics (`bot.text.words`), so bold, bullets and markers do not
+    break a run. A passage pasted whole scores 1.0; an empty answer or no passages score 0.0.
+    """
+    mine = _answer_words(answer.text)
+    if not mine or not passages:
+        return 0.0
+    longest = 0
+    for passage in passages:
+        theirs = words(passage.text)
+        matcher = SequenceMatcher(None, mine, theirs, autojunk=False)
+        longest = max(longest, matcher.find_longest_match(0, len(mine), 0, len(theirs)).size)
+    return longest / len(mine)
+
+
+# ---------------------------------------------------------------- aggregates
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (linear interpolation, numpy's default), e.g. q=95 for p95 latency."""
+    if not len(values):
+        raise ValueError("Expected at least one value, got none")
+    if not 0 <= q <= 100:
+        raise ValueError(f"Expected 0 <= q <= 100, got {q}")
+    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
+
+
+def summarize(rows: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Mean of each metric over rows that must all carry the same keys and finite values.
+
+    A missing or non-finite value raises: a metric that cannot be computed is a failure, not a
+    dropped row.
+    """
+    if not rows:
+        raise ValueError("Expected at least one row, got none")
+    keys = list(rows[0])
+    for index, row in enumerate(rows):
+        if set(row) != set(keys):
+            raise ValueError(f"Expected row {index} to have keys {sorted(keys)}, got {sorted(row)}")
+        bad = [key for key in keys if not math.isfinite(float(row[key]))]
+        if bad:
+            raise ValueError(f"Expected finite values in row {index}, got {bad} = {[row[k] for k in bad]}")
+    return {key: float(np.mean([float(row[key]) for row in rows])) for key in keys}
