@@ -7,6 +7,7 @@ BM25 table load once per `Bot` and are shared by every request.
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 import unicodedata
@@ -151,10 +152,35 @@ class Bot:
             checked.text, checked.citations, False, timings=timings, grounding=checked.grounding, draft=draft, **base
         )
 
+    def as_retriever(self, k: int = 5) -> Any:
+        """This bot's retrieval as a LangChain `BaseRetriever`."""
+        from bot.interop import as_retriever
+
+        return as_retriever(self, k)
+
+    def as_runnable(self) -> Any:
+        """This bot as a LangChain `Runnable` (question in, `Answer` out)."""
+        from bot.interop import as_runnable
+
+        return as_runnable(self)
+
     def verdict(self, question: str) -> Verdict:
         """The scope gate's decision for `question` (for the eval and the UI's debug view)."""
         query = clean_question(question, self.settings.max_question_chars)[0]
         return self.gate.judge(query, self.retriever.search(query, self.settings.top_k))
+
+    def with_options(self, **overrides: Any) -> Bot:
+        """This bot with per-request settings (`top_k`, `temperature`, `max_tokens`), for the UI.
+
+        The copy shares the models, index and gate; `self` and its settings are left untouched.
+        Fields read only at start-up (backends, paths, `gate_threshold`) have no effect here.
+        """
+        if not overrides:
+            return self
+        clone = copy.copy(self)
+        clone._llm = self.llm  # load once, here, so every copy shares one model
+        clone.settings = Settings(**{**self.settings.model_dump(), **overrides})
+        return clone
 
 
 def clean_question(question: object, limit: int) -> tuple[str, str]:

@@ -126,7 +126,7 @@ class FakeEmbedder(BaseEmbedder):
 
     name = "fake-bow"
 
-    def __init__(self, dimension: int = 64) -> None:
+    def __init__(self, dimension: int = 256) -> None:
         self.dimension = dimension
         self.fingerprint = f"fake-bow-{dimension}"
         self.calls = 0

@@ -1,8 +1,10 @@
 """llama.cpp through llama-cpp-python: GGUF models, all layers on a GPU when the build has one.
 
 The packaged SmolLM2-135M GGUF is the default and is checked against its sha256. Sampling is
-greedy at temperature 0 with fixed threads and seed, so output reproduces on one machine. The
-`Llama` object keeps its last prompt's KV cache, so the fixed system prompt is not re-evaluated.
+greedy at temperature 0 with fixed threads and seed, so output reproduces on one machine. Every
+prompt is evaluated from an empty KV cache: reusing a cached prefix changes how the prompt is
+split into batches, which moved greedy output between two identical calls (seen here). The
+system prompt is ~70 tokens, so the reuse it would buy is a few tens of milliseconds.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class LlamaCppLLM:
 
     def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
         with self._lock:
+            self.model.reset()
             chunks = self.model.create_chat_completion(
                 messages=[{"role": m.role, "content": m.content} for m in messages],
                 max_tokens=max_tokens,
@@ -83,6 +86,7 @@ class LlamaCppLLM:
     def raw_stream(self, prompt: str, *, max_tokens: int) -> Iterator[str]:
         """The model driven directly on a finished prompt string (the benchmark's baseline)."""
         with self._lock:
+            self.model.reset()
             for chunk in self.model.create_completion(
                 prompt, max_tokens=max_tokens, temperature=0, top_k=1, stream=True
             ):

@@ -62,7 +62,7 @@ def test_changed_answer_is_reembedded_and_removed_question_deleted(doc, settings
 
 
 def test_a_different_embedder_rebuilds_instead_of_mixing_vectors(doc, settings):
-    run([doc], settings, embedder=FakeEmbedder(dimension=64), progress=False)
+    run([doc], settings, embedder=FakeEmbedder(dimension=256), progress=False)
     summary = run([doc], settings, embedder=FakeEmbedder(dimension=32), progress=False)
 
     assert counts(summary) == (1, 3, 3, 0, 0, 0)

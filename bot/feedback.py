@@ -1,0 +1,90 @@
+"""Like/dislike votes on answers, kept as one JSON object per line in `feedback.jsonl`.
+
+The log is append-only: each record is written with one `os.write` on a file opened with
+`O_APPEND`, under a lock, then flushed to disk with `fsync`, so two users voting at once never
+interleave or lose a line. Deliberately not done: rotation, deduplication of repeated votes
+(the last vote for an answer wins when the log is read), or locking across processes beyond
+what `O_APPEND` gives on a local disk.
+
+>>> import tempfile, pathlib
+>>> log = FeedbackLog(pathlib.Path(tempfile.mkdtemp()) / "feedback.jsonl")
+>>> log.append(Feedback(question="What is stride?", answer="How far the filter moves [1].", vote="like"))
+>>> [r["vote"] for r in log.read()]
+['like']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.types import Answer
+
+Vote = Literal["like", "dislike", "retracted"]
+FILENAME = "feedback.jsonl"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """One vote on one answer, with what was asked and which passages it cited."""
+
+    question: str
+    answer: str
+    vote: Vote
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    grounding: str = ""
+    time: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    @classmethod
+    def on(cls, answer: Answer, vote: Vote, *, question: str | None = None) -> Feedback:
+        """The vote on a bot `Answer`, citing each passage by id, section, question and lines."""
+        citations = [
+            {
+                "n": c.n,
+                "id": c.passage.id,
+                "section": c.passage.section,
+                "question": c.passage.question,
+                "lines": list(c.passage.lines),
+            }
+            for c in answer.citations
+        ]
+        asked = answer.question if question is None else question
+        return cls(asked, answer.text, vote, citations, answer.grounding)
+
+
+class FeedbackLog:
+    """The append-only `feedback.jsonl` under a data folder; safe for concurrent writers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def in_dir(cls, data_dir: Path) -> FeedbackLog:
+        return cls(Path(data_dir) / FILENAME)
+
+    def append(self, feedback: Feedback) -> None:
+        """Write one record as one line, durably (flushed and fsynced before returning)."""
+        line = (json.dumps(asdict(feedback), ensure_ascii=False) + "\n").encode("utf-8")
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                written = os.write(fd, line)
+                while written < len(line):  # only on a full disk or a signal; keep the record whole
+                    written += os.write(fd, line[written:])
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def read(self) -> list[dict[str, Any]]:
+        """Every record, oldest first; an absent log is empty."""
+        if not self.path.exists():
+            return []
+        with self.path.open(encoding="utf-8") as lines:
+            return [json.loads(line) for line in lines if line.strip()]

@@ -1,0 +1,35 @@
+"""The product as shipped: real MiniLM index, hybrid retrieval, SmolLM2 through llama.cpp."""
+
+import pytest
+
+from bot.text import markers
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_real_question_gets_a_grounded_cited_answer(real_bot):
+    answer = real_bot.ask("Why does my loss turn into NaN while training?")
+
+    assert not answer.refused
+    assert answer.passages[0].question == "What could be the reason that loss leads to nan during training the network?"
+    assert answer.citations and set(markers(answer.text)) == {c.n for c in answer.citations}
+    assert answer.grounding in {"generated", "repaired", "extractive"}
+    assert answer.timings["first_token"] > 0
+
+
+def test_real_answers_are_reproducible_at_temperature_zero(real_bot):
+    first = real_bot.ask("What is early stopping?")
+    second = real_bot.ask("What is early stopping?")
+    assert (first.draft, first.text) == (second.draft, second.text)
+
+
+@pytest.mark.parametrize("question", ["What is LoRA and how do I pick its rank?", "What's the capital of Australia?"])
+def test_out_of_scope_questions_are_refused(real_bot, question):
+    assert real_bot.ask(question).refused
+
+
+def test_paraphrase_retrieves_the_right_qa(real_bot):
+    passages = real_bot.retrieve(
+        "some of my relu units output 0 for every input and never recover - what is this?", k=5
+    )
+    assert "Dying ReLU problem" in [p.question for p in passages]

@@ -1,0 +1,74 @@
+import pytest
+
+from bot.ground import extractive, ground
+from bot.text import markers
+from bot.types import Citation, Passage
+
+DROPOUT = Passage(
+    "a",
+    "What is Dropout?\n\n* Dropout refers to dropping off some neurons during training to prevent overfitting.",
+    "Basics",
+    "What is Dropout?",
+    0.9,
+    (154, 158),
+)
+STRIDE = Passage(
+    "b",
+    "What is stride?\n\n* Stride is the number of pixels the filter moves.",
+    "CNN",
+    "What is stride?",
+    0.5,
+    (524, 526),
+)
+SHOWN = [DROPOUT, STRIDE]
+
+
+def test_a_supported_cited_answer_is_kept_as_generated():
+    result = ground("Dropout drops some neurons during training [1].", SHOWN)
+    assert result.text == "Dropout drops some neurons during training [1]."
+    assert result.citations == [Citation(1, DROPOUT)]
+    assert result.grounding == "generated"
+
+
+def test_markers_to_unshown_passages_are_replaced_by_the_supporting_one():
+    result = ground("Stride is how many pixels the filter moves [7].", SHOWN)
+    assert result.text == "Stride is how many pixels the filter moves [2]."
+    assert result.grounding == "repaired"
+
+
+def test_wrong_marker_moves_to_the_passage_that_supports_the_sentence():
+    result = ground("Dropout drops neurons during training [2]. The filter moves a number of pixels [1].", SHOWN)
+    assert result.text == "Dropout drops neurons during training [1]. The filter moves a number of pixels [2]."
+
+
+def test_unmarked_sentences_get_a_marker_and_unsupported_ones_are_dropped():
+    result = ground("Dropout prevents overfitting by dropping neurons. Bananas are a yellow tropical fruit.", SHOWN)
+    assert result.text == "Dropout prevents overfitting by dropping neurons [1]."
+    assert result.grounding == "repaired"
+
+
+def test_repeats_and_echoed_questions_are_dropped():
+    draft = "What is Dropout? Dropout drops neurons during training [1]. Dropout drops neurons during training [1]."
+    assert ground(draft, SHOWN).text == "Dropout drops neurons during training [1]."
+
+
+@pytest.mark.parametrize("draft", ["", "I like turtles.", "The article does not cover this.", "[1] [2]"])
+def test_too_little_supported_text_falls_back_to_the_article_quoted(draft):
+    result = ground(draft, SHOWN)
+    assert result == extractive(DROPOUT)
+    assert result.grounding == "extractive"
+    assert result.text.startswith('The article answers "What is Dropout?":\n\n> Dropout refers to dropping off')
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Dropout drops neurons [1, 2]. Stride moves the filter [3][4].",
+        "Stride is the number of pixels [0]. Dropout prevents overfitting during training [1]",
+        "* Dropout drops neurons during training [2]\n* Stride is the pixels the filter moves",
+    ],
+)
+def test_every_marker_in_the_text_resolves_to_a_citation(draft):
+    result = ground(draft, SHOWN)
+    assert set(markers(result.text)) == {c.n for c in result.citations}
+    assert all(result.citations[i].passage is SHOWN[c.n - 1] for i, c in enumerate(result.citations))

@@ -1,0 +1,27 @@
+import pytest
+
+from bot.rewrite import standalone, topic_of
+
+HISTORY = [("What is the dying ReLU problem?", "ReLU units that output 0 forever [1].")]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("and how do I fix it?", "how do I fix dying ReLU problem?"),
+        ("How does it compare to leaky relu?", "How does dying ReLU problem compare to leaky relu?"),
+        ("why?", "why (dying ReLU problem)?"),
+        ("What is stride?", "What is stride?"),
+    ],
+)
+def test_follow_ups_become_standalone_questions(question, expected):
+    assert standalone(question, HISTORY) == expected
+
+
+def test_without_history_the_question_is_unchanged():
+    assert standalone("  and how do I fix it? ", None) == "and how do I fix it?"
+
+
+def test_topic_strips_the_question_words():
+    assert topic_of("What is the dying ReLU problem?") == "dying ReLU problem"
+    assert topic_of("Explain the working of CNN") == "working of CNN"
