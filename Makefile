@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # CPU build of torch; a GPU user sets TORCH_SPEC=torch (CUDA wheels) before the first make.
 TORCH_SPEC ?= torch==2.13.0
-INDEX  := data/index/chroma.sqlite3
+INDEX  := data/index/current
 
 .PHONY: install index run test eval bench lint browser clean
 

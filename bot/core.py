@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 import time
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from bot.gate import ScopeGate, Verdict
@@ -27,6 +29,7 @@ from ingest.embed import Embedder, load_embedder
 from ingest.errors import BotError, IndexMissing
 from ingest.settings import Settings
 from ingest.store import Manifest, check_compatible, open_store
+from ingest.versions import current_version
 
 REFUSAL = "The article does not cover this."
 EMPTY = "Please type a question about deep learning."
@@ -54,17 +57,36 @@ class Bot:
         base = settings or Settings()
         self.settings = Settings(**{**base.model_dump(), **overrides}) if overrides else base
         self.embedder = embedder or load_embedder(self.settings)
-        store = open_store(self.settings)
+        self._llm = llm
+        self._reload_lock = threading.Lock()
+        self._open_index()
+        self.embedder.embed_query("warm-up")  # load the weights now, not on the first question
+
+    def _open_index(self) -> None:
+        """Open the published index version and build the in-memory BM25 table and gate over it."""
+        self._version = None if self.settings.chroma_url else current_version(Path(self.settings.index_dir))
+        store = open_store(self.settings, index_dir=self._version)
         if not store.exists():
             where = self.settings.chroma_url or self.settings.index_dir
             raise IndexMissing(f"No index at {where}; build it first: python -m ingest")
         wanted = Manifest(self.embedder.name, self.embedder.dimension, self.embedder.fingerprint, CHUNKER_VERSION)
         check_compatible(store.manifest(), wanted)
-        self.retriever = Retriever(store, self.embedder)
-        self.embedder.embed_query("warm-up")  # load the weights now, not on the first question
-        vocabulary = set(content_tokens(" ".join(p.text for p in self.retriever.passages)))
-        self.gate = ScopeGate(vocabulary, self.settings.gate_threshold)
-        self._llm = llm
+        retriever = Retriever(store, self.embedder)
+        vocabulary = set(content_tokens(" ".join(p.text for p in retriever.passages)))
+        self.retriever, self.gate = retriever, ScopeGate(vocabulary, self.settings.gate_threshold)
+
+    def refresh(self) -> bool:
+        """Switch to a newer published index version if a re-ingest made one; True when it did.
+
+        Questions already running keep the retriever they started with.
+        """
+        if self.settings.chroma_url or current_version(Path(self.settings.index_dir)) == self._version:
+            return False
+        with self._reload_lock:
+            if current_version(Path(self.settings.index_dir)) != self._version:
+                self._open_index()
+                return True
+        return False
 
     @property
     def llm(self) -> LLM:
@@ -80,10 +102,9 @@ class Bot:
             question: free text; control characters are removed.
             k: how many passages.
         """
-        return [
-            hit.passage
-            for hit in self.retriever.search(clean_question(question, self.settings.max_question_chars)[0], k)
-        ]
+        self.refresh()
+        query = clean_question(question, self.settings.max_question_chars)[0]
+        return [hit.passage for hit in self.retriever.search(query, k)]
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         """A checked answer; its text's `[n]` markers all resolve to `Answer.citations`.
@@ -109,6 +130,8 @@ class Bot:
         fixed, or the article's answer quoted); `Answer.grounding` says which happened.
         """
         started = time.perf_counter()
+        self.refresh()
+        retriever, gate = self.retriever, self.gate
         timings: dict[str, float] = {}
         text, notice = clean_question(question, self.settings.max_question_chars)
         if not content_tokens(text) and not text.strip():
@@ -119,10 +142,10 @@ class Bot:
         query = standalone(text, history)
         timings["rewrite"] = time.perf_counter() - tick
         tick = time.perf_counter()
-        hits = self.retriever.search(query, self.settings.top_k)
+        hits = retriever.search(query, self.settings.top_k)
         timings["retrieve"] = time.perf_counter() - tick
         tick = time.perf_counter()
-        verdict = self.gate.judge(query, hits)
+        verdict = gate.judge(query, hits)
         timings["gate"] = time.perf_counter() - tick
         passages = [h.passage for h in hits]
         base = {"question": question, "standalone_question": query, "passages": passages, "notice": notice}
@@ -166,6 +189,7 @@ class Bot:
 
     def verdict(self, question: str) -> Verdict:
         """The scope gate's decision for `question` (for the eval and the UI's debug view)."""
+        self.refresh()
         query = clean_question(question, self.settings.max_question_chars)[0]
         return self.gate.judge(query, self.retriever.search(query, self.settings.top_k))
 
@@ -177,6 +201,7 @@ class Bot:
         """
         if not overrides:
             return self
+        self.refresh()  # so the copy starts on the newest index and does not reopen it itself
         clone = copy.copy(self)
         clone._llm = self.llm  # load once, here, so every copy shares one model
         clone.settings = Settings(**{**self.settings.model_dump(), **overrides})

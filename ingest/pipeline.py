@@ -2,7 +2,8 @@
 
 Every check on the input runs before the index is touched, and vectors are computed before
 anything is written, so bad input or a failing embedder leaves an existing index as it was.
-A rebuild (new embedder or chunker) is written beside the old index and swapped in.
+Changes go into a new version folder beside the live one, which is swapped in atomically
+(`ingest.versions`); a rebuild (new embedder or chunker) starts that folder empty.
 """
 
 from __future__ import annotations
@@ -10,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from ingest.parse import parse_article
 from ingest.records import Chunk
 from ingest.settings import Settings
 from ingest.store import ChromaStore, Manifest, open_store
+from ingest.versions import current_version, discard, new_version, publish
 
 log = logging.getLogger("ingest")
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text", ""})
@@ -86,24 +87,21 @@ def run(
         chunker_version=CHUNKER_VERSION,
         sources={s.path: s.sha256 for s in sources},
     )
-    store = open_store(settings)
-    stored = store.manifest() if store.exists() else None
+    version = None if settings.chroma_url else current_version(Path(settings.index_dir))
+    live = open_store(settings, index_dir=version) if (settings.chroma_url or version) else None
+    stored = live.manifest() if live is not None and live.exists() else None
     fresh = rebuild or stored is None or not stored.same_build(wanted)
-    existing = [] if fresh else store.items()
+    existing = [] if fresh or live is None else live.items()
     ours = {s.path for s in sources}
     old = {item.id: item.metadata.get("key", "") for item in existing if item.metadata.get("source") in ours}
     new_ids = {c.id for c in chunks}
     to_embed = [c for c in chunks if c.id not in old]
     stale = [i for i in old if i not in new_ids]
     vectors = _embed(embedder, to_embed, progress)
-
-    if fresh:
-        _write_fresh(settings, store, wanted, chunks, vectors)
-    else:
-        store.upsert(to_embed, vectors)
-        store.delete(stale)
-        merged = {**(stored.sources if stored else {}), **wanted.sources}
-        store.write_manifest(Manifest(**{**wanted.__dict__, "sources": merged}))
+    sources_after = wanted.sources if fresh or stored is None else {**stored.sources, **wanted.sources}
+    manifest = replace(wanted, sources=sources_after)
+    if fresh or to_embed or stale or manifest != stored:
+        _write(settings, version, fresh, manifest, to_embed, vectors, stale)
 
     old_keys = set(old.values())
     new_keys = {c.key for c in chunks}
@@ -171,42 +169,37 @@ def _embed(embedder: Embedder, chunks: list[Chunk], progress: bool) -> np.ndarra
     return np.vstack(parts)
 
 
-def _write_fresh(
-    settings: Settings, store: ChromaStore, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray
+def _write(
+    settings: Settings,
+    version: Path | None,
+    fresh: bool,
+    manifest: Manifest,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    stale: list[str],
 ) -> None:
-    """Write a whole new index; in a folder it is built beside the old one, then swapped in."""
+    """Apply the changes: in place on a Chroma server, as a new published version in a folder."""
     if settings.chroma_url:
-        store.create(manifest)
-        store.upsert(chunks, vectors)
+        _apply(open_store(settings), fresh, manifest, chunks, vectors, stale)
         return
-    target = Path(settings.index_dir)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    index_dir = Path(settings.index_dir)
+    target = new_version(index_dir, copy_of=None if fresh else version)
     try:
-        fresh = open_store(settings, index_dir=staging)
-        fresh.create(manifest)
-        fresh.upsert(chunks, vectors)
-        _release(fresh)
-        _release(store)
-        swap_dirs(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _apply(open_store(settings, index_dir=target), fresh, manifest, chunks, vectors, stale)
+    except BaseException:
+        discard(target)
+        raise
+    publish(index_dir, target)
 
 
-def swap_dirs(new: Path, target: Path) -> None:
-    """Replace `target` by `new` with two renames; the old folder is removed afterwards."""
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _release(store: ChromaStore) -> None:
-    """Let go of Chroma's cached client for a folder, so a swapped-in folder is read afresh."""
-    from chromadb.api.client import SharedSystemClient
-
-    SharedSystemClient.clear_system_cache()
-    store._collection = None
+def _apply(
+    store: ChromaStore, fresh: bool, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray, stale: list[str]
+) -> None:
+    if fresh:
+        store.create(manifest)
+    store.upsert(chunks, vectors)
+    store.delete(stale)
+    store.write_manifest(manifest)
 
 
 def _check_writable(folder: Path) -> None:

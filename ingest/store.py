@@ -3,23 +3,30 @@
 One `ChromaStore` serves both the embedded `PersistentClient` and a Chroma server
 (`BOT_CHROMA_URL`); the manifest lives in the collection's metadata so it travels with the
 vectors in either mode. Telemetry is off: the product makes no network call of its own.
+With a server, every call is bounded by `request_timeout`, and a server that goes away turns
+into `BackendUnavailable`; there is no retry or reconnect logic beyond what Chroma's client does.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+import httpx
 import numpy as np
 
 from ingest.errors import BackendUnavailable, IndexMismatch, IndexMissing
 from ingest.records import Chunk
 from ingest.settings import Settings
+from ingest.versions import current_version
 
 SCHEMA_VERSION = 1
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -55,26 +62,49 @@ class StoredChunk:
     metadata: dict[str, Any] = field(hash=False)
 
 
+def _remote(method: Callable[P, R]) -> Callable[P, R]:
+    """Report a Chroma server that stopped answering as one-line `BackendUnavailable`."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except httpx.TransportError as e:  # refused, reset, timed out: never a bad request
+            where = getattr(args[0], "url", None) or "the configured address"
+            raise BackendUnavailable(
+                f"Chroma server at {where} stopped answering ({e.__class__.__name__}: {e}); "
+                "start it again or check BOT_CHROMA_URL."
+            ) from e
+
+    return wrapper
+
+
 class ChromaStore:
     """A Chroma collection with upsert/delete/query and the build manifest."""
 
-    def __init__(self, client: Any, name: str) -> None:
+    def __init__(self, client: Any, name: str, url: str | None = None) -> None:
         self.client = client
         self.name = name
+        self.url = url
         self._collection: Any = None
 
     @property
+    @_remote
     def collection(self) -> Any:
         if self._collection is None:
             try:
                 self._collection = self.client.get_collection(self.name)
+            except httpx.TransportError:
+                raise
             except Exception as e:  # chroma raises several types for "no such collection"
                 raise IndexMissing(f"No collection {self.name!r} in the index; run: python -m ingest") from e
         return self._collection
 
+    @_remote
     def exists(self) -> bool:
         return self.name in {getattr(c, "name", c) for c in self.client.list_collections()}
 
+    @_remote
     def create(self, manifest: Manifest) -> None:
         """Start an empty collection (dropping any old one) stamped with `manifest`."""
         if self.exists():
@@ -83,19 +113,23 @@ class ChromaStore:
             self.name, metadata={"manifest": manifest.to_json()}, configuration={"hnsw": {"space": "cosine"}}
         )
 
+    @_remote
     def manifest(self) -> Manifest | None:
         raw = (self.collection.metadata or {}).get("manifest")
         return Manifest.from_json(raw) if raw else None
 
+    @_remote
     def write_manifest(self, manifest: Manifest) -> None:
         self.collection.modify(metadata={"manifest": manifest.to_json()})
 
+    @_remote
     def items(self) -> list[StoredChunk]:
         got = self.collection.get(include=["documents", "metadatas"])
         return [
             StoredChunk(i, d or "", dict(m or {})) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
         ]
 
+    @_remote
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         if not chunks:
             return
@@ -106,10 +140,12 @@ class ChromaStore:
             metadatas=[chunk_metadata(c) for c in chunks],
         )
 
+    @_remote
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
             self.collection.delete(ids=list(ids))
 
+    @_remote
     def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Ids of the `k` nearest chunks with their cosine similarity, best first."""
         k = min(k, self.count())
@@ -120,6 +156,7 @@ class ChromaStore:
         )
         return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
 
+    @_remote
     def count(self) -> int:
         return int(self.collection.count())
 
@@ -158,10 +195,24 @@ def open_store(settings: Settings, index_dir: Path | None = None) -> ChromaStore
             client.heartbeat()
         except Exception as e:
             raise BackendUnavailable(f"Chroma server at {settings.chroma_url} is not answering: {e}") from e
-        return ChromaStore(client, settings.collection)
-    folder = Path(index_dir or settings.index_dir)
+        _bound_requests(client, settings.request_timeout)
+        return ChromaStore(client, settings.collection, url=settings.chroma_url)
+    folder = Path(index_dir) if index_dir else current_version(Path(settings.index_dir))
+    if folder is None:
+        raise IndexMissing(f"No index at {settings.index_dir}; build it first: python -m ingest")
     client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
     return ChromaStore(client, settings.collection)
+
+
+def _bound_requests(client: Any, seconds: float) -> None:
+    """Give the HTTP client's requests a timeout: Chroma's has none and no setting for one.
+
+    Without it a server that hangs (rather than going away) hangs the bot. The session is
+    private to chromadb (`Client._server._session`, seen in 1.5.9), so it is set only if present.
+    """
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds)
 
 
 def check_compatible(stored: Manifest | None, wanted: Manifest) -> None:
