@@ -21,7 +21,7 @@ import numpy as np
 
 from ingest.chunk import CHUNKER_VERSION, chunk_plain, chunk_records, embedding_text
 from ingest.embed import Embedder, load_embedder
-from ingest.errors import InputError
+from ingest.errors import IndexMissing, InputError
 from ingest.parse import parse_article
 from ingest.records import Chunk
 from ingest.settings import Settings
@@ -88,8 +88,7 @@ def run(
         sources={s.path: s.sha256 for s in sources},
     )
     version = None if settings.chroma_url else current_version(Path(settings.index_dir))
-    live = open_store(settings, index_dir=version) if (settings.chroma_url or version) else None
-    stored = live.manifest() if live is not None and live.exists() else None
+    live, stored = _open_live(settings, version)
     fresh = rebuild or stored is None or not stored.same_build(wanted)
     existing = [] if fresh or live is None else live.items()
     ours = {s.path for s in sources}
@@ -135,6 +134,18 @@ def read_source(path: Path) -> SourceFile:
     if path.suffix.lower() not in TEXT_SUFFIXES:
         log.warning("Reading %s as text (expected .md or .txt)", path)
     return SourceFile(_display_path(path), text, hashlib.sha256(raw).hexdigest())
+
+
+def _open_live(settings: Settings, version: Path | None) -> tuple[ChromaStore | None, Manifest | None]:
+    """The published index and its manifest; a damaged folder is rebuilt rather than patched."""
+    if not (settings.chroma_url or version):
+        return None, None
+    try:
+        live = open_store(settings, index_dir=version)
+        return (live, live.manifest()) if live.exists() else (live, None)
+    except IndexMissing as e:
+        log.warning("%s; building a fresh index", e)
+        return None, None
 
 
 def _chunk_all(sources: list[SourceFile]) -> tuple[list[Chunk], int]:

@@ -200,7 +200,10 @@ def open_store(settings: Settings, index_dir: Path | None = None) -> ChromaStore
     folder = Path(index_dir) if index_dir else current_version(Path(settings.index_dir))
     if folder is None:
         raise IndexMissing(f"No index at {settings.index_dir}; build it first: python -m ingest")
-    client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
+    try:
+        client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
+    except Exception as e:  # chroma reports a damaged folder with several error types
+        raise IndexMissing(f"The index at {folder} is unreadable ({e}); rebuild it: python -m ingest --rebuild") from e
     return ChromaStore(client, settings.collection)
 
 
