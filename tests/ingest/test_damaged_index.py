@@ -29,7 +29,7 @@ def test_a_missing_model_file_is_one_clear_error(settings, article, tmp_path):
         settings.model_copy(update={"llm_backend": "llama_cpp", "llm_model": str(tmp_path / "gone.gguf")}),
         embedder=FakeEmbedder(),
     )
-    with pytest.raises(ModelMissing, match="Expected a GGUF file at .*gone.gguf"):
+    with pytest.raises(ModelMissing, match=r"Expected a GGUF file at .*gone\.gguf"):
         bot.ask("What is data augmentation?")
     assert bot.retrieve("What is data augmentation?", k=1)  # the bot still serves retrieval
 
