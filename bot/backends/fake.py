@@ -38,9 +38,10 @@ class FakeLLM:
 
 
 def _echo(prompt: str) -> str:
-    match = re.search(r"^\[1\] .*?\n\n(.*?)(?:\n\n\[2\]|\n\nQuestion:)", prompt, re.S | re.M)
+    """The first statement of passage [1] (its question skipped), cited: a faithful tiny answer."""
+    match = re.search(r"^\[1\] (.*?)(?:\n\n\[2\]|\n\nQuestion:)", prompt, re.S | re.M)
     if not match:
         return "The article does not cover this."
-    body = re.sub(r"[*`#>]+", "", match.group(1))
-    first = re.split(r"(?<=[.!?])\s", " ".join(body.split()), maxsplit=1)[0]
-    return f"{first.strip()} [1]"
+    body = " ".join(re.sub(r"[*`#>]+", "", match.group(1)).split())
+    statements = [s for s in re.split(r"(?<=[.!?])\s+", body) if s and not s.endswith("?")]
+    return f"{statements[0].rstrip('.')} [1]." if statements else "The article does not cover this."

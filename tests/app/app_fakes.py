@@ -1,0 +1,29 @@
+"""Fakes shared by the UI tests (a plain module, so test files import it by a unique name)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from bot.backends.fake import FakeLLM
+
+# Supported by the "Dying ReLU problem" passage, so grounding keeps it as generated.
+RELU_ANSWER = (
+    "If x is less than 0, the ReLU function returns 0 [1]. "
+    "The dying ReLU problem occurs when neurons output 0 for all inputs [1]."
+)
+
+
+class SlowLLM(FakeLLM):
+    """A FakeLLM that waits `delay` seconds before each piece and says when it has started."""
+
+    def __init__(self, responses: list[str] | None = None, delay: float = 0.05, **kwargs) -> None:
+        super().__init__(responses, **kwargs)
+        self.delay = delay
+        self.started = threading.Event()
+
+    def stream(self, messages, *, max_tokens, temperature):
+        self.started.set()
+        for piece in super().stream(messages, max_tokens=max_tokens, temperature=temperature):
+            time.sleep(self.delay)
+            yield piece
