@@ -51,7 +51,9 @@ def main() -> int:
         ranks.append(next((i for i, j in enumerate(order) if chunks[j][1] <= gold <= chunks[j][2]), None))
     hit1 = sum(r == 0 for r in ranks) / len(ranks)
     hit4 = sum(r is not None for r in ranks) / len(ranks)
-    print(json.dumps({"chunks": len(chunks), "paraphrases": len(items), "hit@1": round(hit1, 3), "hit@4": round(hit4, 3)}))
+    print(
+        json.dumps({"chunks": len(chunks), "paraphrases": len(items), "hit@1": round(hit1, 3), "hit@4": round(hit4, 3)})
+    )
     return 0
 
 

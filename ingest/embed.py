@@ -98,14 +98,18 @@ class SentenceTransformerEmbedder(BaseEmbedder):
 
 
 class OpenAIEmbedder(BaseEmbedder):
-    """Embeddings served by an OpenAI-compatible `/v1/embeddings` endpoint."""
+    """Embeddings served by an OpenAI-compatible `/v1/embeddings` endpoint.
+
+    The fingerprint names the served model, not the server's address: replicas and the
+    ingest job may reach one server by different URLs (`localhost`, a service name).
+    """
 
     def __init__(self, model: str, base_url: str, api_key: str, timeout: float, dimension: int = 0) -> None:
         self.name = model
         self.base_url = base_url
         self.api_key = api_key
         self.timeout = timeout
-        self.fingerprint = hashlib.sha256(f"openai:{base_url}:{model}".encode()).hexdigest()
+        self.fingerprint = hashlib.sha256(f"openai:{model}".encode()).hexdigest()
         self.dimension = dimension or len(self._embed_batch(["dimension probe"])[0])
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
