@@ -3,8 +3,9 @@
 One `ChromaStore` serves both the embedded `PersistentClient` and a Chroma server
 (`BOT_CHROMA_URL`); the manifest lives in the collection's metadata so it travels with the
 vectors in either mode. Telemetry is off: the product makes no network call of its own.
-With a server, every call is bounded by `request_timeout`, and a server that goes away turns
-into `BackendUnavailable`; there is no retry or reconnect logic beyond what Chroma's client does.
+With a server, every call is bounded by `request_timeout`, a server that goes away turns into
+`BackendUnavailable`, and a collection rebuilt under a running app into `IndexMissing`; there is
+no retry or reconnect logic beyond what Chroma's client does.
 """
 
 from __future__ import annotations
@@ -63,17 +64,26 @@ class StoredChunk:
 
 
 def _remote(method: Callable[P, R]) -> Callable[P, R]:
-    """Report a Chroma server that stopped answering as one-line `BackendUnavailable`."""
+    """Report a lost Chroma server, or a collection dropped under us, as a one-line `BotError`."""
 
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        store = args[0]
         try:
             return method(*args, **kwargs)
         except httpx.TransportError as e:  # refused, reset, timed out: never a bad request
-            where = getattr(args[0], "url", None) or "the configured address"
             raise BackendUnavailable(
-                f"Chroma server at {where} stopped answering ({e.__class__.__name__}: {e}); "
-                "start it again or check BOT_CHROMA_URL."
+                f"Chroma server at {getattr(store, 'url', None) or 'the configured address'} stopped answering "
+                f"({e.__class__.__name__}: {e}); start it again or check BOT_CHROMA_URL."
+            ) from e
+        except Exception as e:
+            from chromadb.errors import NotFoundError  # loaded already: the client exists
+
+            if not isinstance(e, NotFoundError):
+                raise
+            raise IndexMissing(
+                f"Collection {getattr(store, 'name', '?')!r} was rebuilt or removed after this app opened it "
+                f"({e}); restart the app to load the current index."
             ) from e
 
     return wrapper
