@@ -155,7 +155,7 @@ _EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {
         Path(s.embed_model) if s.embed_model else None, batch_size=s.embed_batch_size
     ),
     "openai": lambda s: OpenAIEmbedder(
-        s.embed_model or "text-embedding", s.openai_base_url, s.openai_api_key, s.request_timeout
+        s.embed_model or "text-embedding", s.embed_base_url or s.openai_base_url, s.openai_api_key, s.request_timeout
     ),
     "fake": lambda s: FakeEmbedder(),
 }

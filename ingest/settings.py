@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         "",
         description="Local sentence-transformers folder (or model name for `openai`); empty = packaged all-MiniLM-L6-v2.",
     )
+    embed_base_url: str | None = Field(
+        None, description="OpenAI-compatible server for the `openai` embedder; unset = `BOT_OPENAI_BASE_URL`."
+    )
     embed_batch_size: int = Field(32, ge=1, le=1024, description="Texts per embedding batch.")
 
     llm_backend: LLMBackendName = Field("llama_cpp", description="Answer generator backend.")
@@ -65,7 +68,7 @@ class Settings(BaseSettings):
     auth_password: str | None = Field(None, description="Basic-auth password for the UI.")
     concurrency_limit: int = Field(2, ge=1, le=64, description="Answers generated at once by the UI queue.")
 
-    @field_validator("chroma_url", "auth_user", "auth_password", mode="before")
+    @field_validator("chroma_url", "embed_base_url", "auth_user", "auth_password", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
