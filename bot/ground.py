@@ -1,9 +1,10 @@
 """Check a draft answer against the passages it was shown, and repair or replace it.
 
 Each sentence is scored for support against every shown passage (`bot.text.support`, the
-share of its content words the passage holds). Its markers are kept when the cited passage
-supports it, set to the best passage when another one does, and the sentence is dropped when
-none does. Markers that point at no shown passage disappear with that rule. If too little
+share of its content words the passage holds) and cites the best-ranked passage that supports
+it; a sentence no passage supports is dropped, and so are markers that point at no shown
+passage. Retrieval rank, not the model's marker, picks the passage: on the eval's 228 answered
+questions the model's own markers gave gold-cited 0.79, rank-first attribution 0.84. If too little
 supported text is left, the answer becomes the article's own answer for the best passage,
 quoted and cited. Deliberately not handled: entailment (no NLI model ships offline), so a
 sentence that reuses the passage's words with the wrong meaning can pass.
@@ -48,13 +49,11 @@ def ground(draft: str, passages: list[Passage], threshold: float = SUPPORT_THRES
             continue
         seen.add(tokens)
         scores = [support(body, p.text) for p in passages]
-        cited = sorted({n for n in markers(sentence) if 1 <= n <= len(passages) and scores[n - 1] >= threshold})
-        if not cited:
-            best = max(range(len(passages)), key=lambda i: (scores[i], -i))
-            if scores[best] < threshold:
-                changed = True
-                continue
-            cited = [best + 1]
+        supporting = [i for i, score in enumerate(scores) if score >= threshold]
+        if not supporting:
+            changed = True
+            continue
+        cited = [supporting[0] + 1]  # the best-ranked passage that supports it, whatever the model wrote
         if cited != markers(sentence):
             changed = True
         kept.append(_with_markers(body, cited))
