@@ -1,0 +1,54 @@
+"""The benchmark runs end to end on the fake backend and writes every key; timings are not judged."""
+
+import json
+from pathlib import Path
+
+from eval.bench import TARGETS, main
+
+NUMBERS = [
+    "retrieval_ms_p50",
+    "retrieval_ms_p95",
+    "ttft_ms_p50",
+    "ttft_ms_p95",
+    "tokens_per_s",
+    "e2e_s_p50",
+    "e2e_s_p95",
+    "ingest_s",
+    "reingest_s",
+    "reingest_embedded",
+    "peak_rss_mb",
+    "cold_start_s",
+    "n",
+]
+
+
+def test_bench_on_the_fake_backend_writes_every_key(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+
+    assert main(["--backend", "fake", "--n", "3", "--warmup", "1", "--load-levels", "1,2", "--json", str(out)]) == 0
+
+    result = json.loads(out.read_text())
+    assert {name: type(result[name]) in (int, float) for name in NUMBERS} == dict.fromkeys(NUMBERS, True)
+    assert {k: result[k] for k in ("raw_tokens_per_s", "overhead_ratio", "backend", "n", "reingest_embedded")} == {
+        "raw_tokens_per_s": None,  # the raw baseline is llama.cpp's alone
+        "overhead_ratio": None,
+        "backend": "fake",
+        "n": 3,
+        "reingest_embedded": 0,
+    }
+    assert result["device"].startswith("cpu")
+    assert {"cpu", "cores", "loadavg_before"} <= result["machine"].keys()
+    assert isinstance(result["date"], str)
+    assert {level: sorted(stats) for level, stats in result["load"].items()} == {
+        "1": ["answers_per_min", "p50", "p95", "serial_s", "wall_s"],
+        "2": ["answers_per_min", "p50", "p95", "serial_s", "wall_s"],
+    }
+    assert result["targets"].keys() == TARGETS.keys()
+
+
+def test_skip_load_leaves_the_load_test_out(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+
+    assert main(["--backend", "fake", "--n", "1", "--warmup", "0", "--skip-load", "--json", str(out)]) == 0
+
+    assert json.loads(out.read_text())["load"] == {}

@@ -1,0 +1,439 @@
+"""The eval runner and its gate.
+
+Real retrieval over an index built in a tmp dir is gated against the committed baselines, a
+planted retrieval regression must fail the gate and name its questions, and the diff and
+tolerance rules are checked on hand-made runs whose numbers can be followed by eye.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.retrieve import Retriever
+from eval import run as runner
+from eval.report import bootstrap, write_report
+from eval.sets import EvalItem
+from ingest import Settings
+from ingest import run as ingest
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINES = ROOT / "data" / "eval"
+FAKE = BASELINES / "baseline-fake.json"  # written by: eval/run.py --backend fake --limit 20 --write-baseline
+FAKE_LIMIT = str(json.loads(FAKE.read_text())["config"]["limit"])
+RULES = runner.load_rules()
+
+
+# ---------------------------------------------------------------- real runs
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:
+    path = tmp_path_factory.mktemp("eval") / "index"
+    ingest(
+        [ROOT / "data" / "article.md"], Settings(_env_file=None, index_dir=path), embedder=real_embedder, progress=False
+    )
+    return path
+
+
+@pytest.fixture
+def real_index(index_dir: Path, real_embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """main() reads this index with the session's embedder, away from any developer .env file."""
+    monkeypatch.setenv("BOT_INDEX_DIR", str(index_dir))
+    monkeypatch.setattr(runner, "load_embedder", lambda settings: real_embedder)
+    monkeypatch.chdir(tmp_path)
+    return index_dir
+
+
+@pytest.mark.slow
+def test_retrieval_only_gate_passes_against_the_committed_baseline(real_index, tmp_path, capsys):
+    out = tmp_path / "run.json"
+    baseline = BASELINES / "baseline-retrieval.json"
+
+    code = runner.main(["--retrieval-only", "--baseline", str(baseline), "--json", str(out)])
+
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    result = json.loads(out.read_text())
+    assert result["gate"]["passed"] is True
+    assert result["config"]["mode"] == "retrieval"
+    assert [m["n"] for m in result["metrics"].values()] == [153, 80, 40, 40, 40, 20, 20]
+    assert "GATE PASSED" in printed
+
+
+@pytest.mark.slow
+def test_fake_backend_answer_gate_passes_against_the_committed_baseline(real_index, tmp_path, capsys):
+    out = tmp_path / "run.json"
+    argv = ["--backend", "fake", "--limit", FAKE_LIMIT, "--baseline", str(FAKE)]
+
+    code = runner.main([*argv, "--json", str(out), "--report", str(tmp_path / "report")])
+
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    result = json.loads(out.read_text())
+    assert result["config"]["backend"] == "fake"
+    assert result["metrics"]["article"]["citation_validity"] == 1.0
+    assert {p.name for p in (tmp_path / "report").iterdir()} == {"report.md", "metrics.png", "latency.png"}
+
+
+@pytest.mark.slow
+def test_planted_retrieval_regression_fails_the_gate_and_names_the_questions(real_index, tmp_path, capsys, monkeypatch):
+    search = Retriever.search
+    monkeypatch.setattr(Retriever, "search", lambda self, question, k=5: search(self, question, k + 1)[1:])
+    out = tmp_path / "run.json"
+    baseline = json.loads(FAKE.read_text())
+
+    argv = ["--backend", "fake", "--limit", FAKE_LIMIT, "--baseline", str(FAKE)]
+
+    code = runner.main([*argv, "--json", str(out)])
+
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "GATE FAILED (tolerances)" in printed
+    gate = json.loads(out.read_text())["gate"]
+    newly_missed = {c["id"] for c in gate["changes"] if c["metric"] == "hit@1" and c["worse"]}
+    were_first = {row["id"] for row in baseline["questions"] if row["scores"].get("hit@1") == 1.0}
+    assert newly_missed == were_first  # the dropped top hit was the gold passage for every one of them
+    assert {"article hit@1", "paraphrase hit@1"} <= {f"{c['set']} {c['rule']}" for c in gate["checks"] if not c["ok"]}
+    for question_id in sorted(newly_missed):
+        assert question_id in printed
+
+
+@pytest.mark.slow
+def test_a_baseline_made_another_way_fails_before_the_run(real_index, capsys):
+    code = runner.main(["--retrieval-only", "--limit", "3", "--baseline", str(BASELINES / "baseline-retrieval.json")])
+
+    assert code == 1
+    assert "limit: baseline None, run 3" in capsys.readouterr().out
+
+
+def test_a_missing_baseline_is_one_line_and_exit_2(tmp_path, capsys):
+    assert runner.main(["--retrieval-only", "--baseline", str(tmp_path / "nope.json")]) == 2
+    assert "Expected a baseline at" in capsys.readouterr().err
+
+
+def test_unknown_set_is_a_usage_error():
+    with pytest.raises(SystemExit) as exit_info:
+        runner.main(["--sets", "article,bogus"])
+    assert exit_info.value.code == 2
+
+
+def test_select_takes_the_first_n_of_each_set_in_canonical_order():
+    items = [
+        EvalItem("o1", "q", (), "out_of_scope", "off_topic", "dev"),
+        EvalItem("a1", "q", ("q",), "article", "verbatim", "all"),
+        EvalItem("a2", "q", ("q",), "article", "verbatim", "all"),
+        EvalItem("o2", "q", (), "out_of_scope", "off_topic", "test"),
+    ]
+
+    assert [i.id for i in runner.select(items, ["out_of_scope", "article"], 1)] == ["a1", "o1"]
+    assert [i.id for i in runner.select(items, ["out_of_scope"], None)] == ["o1", "o2"]
+
+
+# ---------------------------------------------------------------- hand-made runs
+
+IN_SCOPE = {
+    "hit@1": 1.0,
+    "hit@3": 1.0,
+    "hit@5": 1.0,
+    "rr@10": 1.0,
+    "ndcg@5": 1.0,
+    "citation_validity": 1.0,
+    "f1": 0.5,
+    "rouge_l": 0.5,
+    "cosine": 0.8,
+    "gold_cited": 1.0,
+    "citation_precision": 1.0,
+    "sentence_coverage": 1.0,
+    "support": 1.0,
+    "words": 20.0,
+    "copy_share": 0.5,
+}
+
+
+def row(qid: str, set_: str = "paraphrase", *, refused: bool | None = None, **scores: float | None) -> dict[str, Any]:
+    in_scope = set_ != "out_of_scope"
+    refused = (not in_scope) if refused is None else refused
+    base = dict(IN_SCOPE) if in_scope else {"citation_validity": 1.0}
+    if refused:
+        base.pop("words", None)
+        base.pop("copy_share", None)
+    base.update(scores)
+    base["scope_ok"] = float(refused != in_scope)
+    return {
+        "id": qid,
+        "set": set_,
+        "split": "all" if set_ == "article" else "dev",
+        "kind": "paraphrase",
+        "question": f"question {qid}?",
+        "in_scope": in_scope,
+        "scope_confidence": 0.9,
+        "ranked": [],
+        "ranked_ids": [],
+        "answer": "The article does not cover this." if refused else f"answer {qid} [1].",
+        "citations": [] if refused else [[1, "gold", "abc"]],
+        "grounding": "refused" if refused else "generated",
+        "draft": "",
+        "refused": refused,
+        "scores": base,
+        "errors": [],
+        "timings": {"total": 1.0},
+    }
+
+
+def result(rows: list[dict[str, Any]], **config: Any) -> dict[str, Any]:
+    defaults = {
+        "mode": "answers",
+        "backend": "fake",
+        "model": "fake",
+        "model_sha256": None,
+        "temperature": 0.0,
+        "n_threads": 2,
+        "sets": ["paraphrase", "out_of_scope"],
+        "limit": None,
+        "embedder": "e",
+        "support_tau": 0.6,
+        "created": "2025-01-01T00:00:00Z",
+        "machine": "test",
+        "git": None,
+    }
+    return runner.build_result({**defaults, **config}, rows)
+
+
+def baseline_rows() -> list[dict[str, Any]]:
+    return [row(f"p{i:02d}") for i in range(10)] + [row(f"o{i:02d}", "out_of_scope") for i in range(5)]
+
+
+def changed(edit) -> dict[str, Any]:
+    """A run made from the baseline's rows after `edit(rows)`."""
+    rows = copy.deepcopy(baseline_rows())
+    edit(rows)
+    return result(rows)
+
+
+def scores(qid: str, **values: float):
+    def edit(rows: list[dict[str, Any]]) -> None:
+        target = next(r for r in rows if r["id"] == qid)
+        target["scores"].update(values)
+        target["answer"] += " (edited)"
+
+    return edit
+
+
+def several(*edits):
+    def edit(rows: list[dict[str, Any]]) -> None:
+        for one in edits:
+            one(rows)
+
+    return edit
+
+
+def refuse(qid: str, refused: bool):
+    def edit(rows: list[dict[str, Any]]) -> None:
+        target = next(r for r in rows if r["id"] == qid)
+        target["refused"] = refused
+        target["grounding"] = "refused" if refused else "generated"
+        target["scores"]["scope_ok"] = float(refused != target["in_scope"])
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "rule", "ok"),
+    [
+        (scores("p01", **{"hit@5": 0.0}), "hit@5", False),  # hit@5: no newly missed query
+        (scores("p01", **{"hit@1": 0.0}), "hit@1", True),  # hit@1: one is tolerated
+        (several(scores("p01", **{"hit@1": 0.0}), scores("p02", **{"hit@1": 0.0})), "hit@1", False),
+        (scores("p01", **{"hit@3": 0.0}), "hit@3", True),
+        (several(scores("p01", **{"hit@3": 0.0}), scores("p02", **{"hit@3": 0.0})), "hit@3", False),
+        (scores("p01", **{"rr@10": 0.95}), "mrr@10", True),  # mean drops 0.005, the limit
+        (scores("p01", **{"rr@10": 0.9}), "mrr@10", False),  # mean drops 0.01
+        (scores("p01", **{"ndcg@5": 0.9}), "ndcg@5", False),
+        (scores("p01", gold_cited=0.0), "gold_cited", True),
+        (several(scores("p01", gold_cited=0.0), scores("p02", gold_cited=0.0)), "gold_cited", False),
+        (scores("p01", citation_precision=0.8), "citation_precision", True),  # mean drops 0.02
+        (scores("p01", citation_precision=0.7), "citation_precision", False),
+        (scores("p01", sentence_coverage=0.7), "sentence_coverage", False),
+        (scores("p01", support=0.7), "support", False),
+        (scores("p01", rouge_l=0.45), "rouge_l", True),  # mean drops 0.005
+        (scores("p01", rouge_l=0.35), "rouge_l", False),
+        (scores("p01", cosine=0.65), "cosine", False),
+        (scores("p01", f1=0.4), "f1", True),  # mean drops exactly 0.01
+        (scores("p01", f1=0.25), "f1_drop", True),  # one question down by more than 0.2, three allowed
+        (
+            several(*(scores(f"p0{i}", f1=0.29) for i in range(4))),  # four questions down by 0.21
+            "f1_drop",
+            False,
+        ),
+        (refuse("p01", True), "refusal", True),
+        (several(refuse("p01", True), refuse("p02", True)), "refusal", False),
+        (several(refuse("o01", False), refuse("o02", False)), "refusal", False),
+        (scores("p01", words=40.0), "median_words", True),  # the median stays 20
+        (several(*(scores(f"p0{i}", words=26.0) for i in range(6))), "median_words", False),  # 20 -> 26: +30%
+        (several(*(scores(f"p0{i}", words=24.0) for i in range(6))), "median_words", True),  # +20%
+    ],
+)
+def test_tolerance_rules(edit, rule, ok):
+    run, baseline = changed(edit), result(baseline_rows())
+
+    verdict = runner.gate(run, baseline, RULES)
+
+    assert verdict.step == "tolerances"
+    ruled = [check.ok for check in verdict.checks if check.rule == rule]
+    assert ruled, f"no {rule} check was made"
+    assert all(ruled) is ok
+    assert verdict.passed is all(check.ok for check in verdict.checks)
+
+
+def test_identical_outputs_pass_on_the_fingerprint():
+    verdict = runner.gate(result(baseline_rows()), result(baseline_rows()), RULES)
+
+    assert verdict == runner.GateResult(True, "fingerprint", "every per-question output is identical to the baseline")
+
+
+def test_changed_text_with_equal_scores_passes_on_the_tolerances_with_no_changes():
+    run = changed(scores("p03"))
+
+    verdict = runner.gate(run, result(baseline_rows()), RULES)
+
+    assert (verdict.passed, verdict.step, verdict.changes) == (True, "tolerances", ())
+
+
+def test_newly_failing_and_newly_passing_questions_are_both_listed():
+    baseline = changed(scores("p05", **{"hit@5": 0.0}))
+    run = changed(scores("p01", **{"hit@5": 0.0}))
+
+    verdict = runner.gate(run, baseline, RULES)
+
+    assert verdict.changes == (
+        runner.Change("p01", "paraphrase", "hit@5", 1.0, 0.0, True, "question p01?"),
+        runner.Change("p05", "paraphrase", "hit@5", 0.0, 1.0, False, "question p05?"),
+    )
+    failed = [c for c in verdict.checks if not c.ok]
+    assert failed == [runner.Check("paraphrase", "hit@5", False, "1 newly missed in the top 5 (allowed 0): p01")]
+
+
+def test_an_answered_out_of_scope_question_is_a_refusal_change_for_the_worse():
+    verdict = runner.gate(changed(refuse("o03", False)), result(baseline_rows()), RULES)
+
+    assert verdict.changes == (runner.Change("o03", "out_of_scope", "refused", True, False, True, "question o03?"),)
+    assert verdict.passed  # one question each way is tolerated
+
+
+def test_citation_validity_below_one_fails_even_when_the_fingerprint_matches():
+    broken = changed(scores("p04", citation_validity=0.5))
+
+    verdict = runner.gate(broken, copy.deepcopy(broken), RULES)
+
+    assert (verdict.passed, verdict.step) == (False, "invariants")
+    assert "paraphrase citation_validity: 0.95, must be 1.000: p04" in verdict.reason
+
+
+def test_a_metric_that_cannot_be_computed_fails_the_run_and_the_gate():
+    run = changed(scores("p02", cosine=None))
+
+    assert run["metrics"]["paraphrase"]["cosine"] is None
+    assert run["errors"] == ["paraphrase cosine: not computed for p02", "paraphrase:dev cosine: not computed for p02"]
+    verdict = runner.gate(run, result(baseline_rows()), RULES)
+    assert (verdict.passed, verdict.step) == (False, "errors")
+
+
+def test_a_baseline_made_another_way_names_every_difference():
+    other = result(baseline_rows(), limit=20, backend="llama_cpp")
+
+    verdict = runner.gate(result(baseline_rows()), other, RULES)
+
+    assert (verdict.passed, verdict.step) == (False, "config")
+    assert "backend: baseline 'llama_cpp', run 'fake'; limit: baseline 20, run None" in verdict.reason
+
+
+def test_changed_eval_questions_fail_with_the_ids():
+    def reword(rows):
+        rows[2]["question"] = "reworded?"
+        rows.pop()
+
+    verdict = runner.gate(changed(reword), result(baseline_rows()), RULES)
+
+    assert (verdict.passed, verdict.step) == (False, "questions")
+    assert "gone: o04; reworded: p02" in verdict.reason
+
+
+def test_summary_shares_refusals_groundings_and_the_median_of_answered_words():
+    rows = [row("p1", words=10.0), row("p2", words=30.0), row("p3", refused=True), row("o1", "out_of_scope")]
+    rows[1]["grounding"] = "extractive"
+
+    summary = result(rows)["metrics"]
+
+    assert summary["paraphrase"]["refused"] == pytest.approx(1 / 3, abs=1e-6)
+    assert summary["paraphrase"]["median_words"] == 20.0
+    assert summary["paraphrase"]["grounding:extractive"] == pytest.approx(1 / 3, abs=1e-6)
+    assert summary["out_of_scope"] == {
+        "n": 1,
+        "refused": 1.0,
+        "citation_validity": 1.0,
+        "grounding:generated": 0.0,
+        "grounding:repaired": 0.0,
+        "grounding:extractive": 0.0,
+        "grounding:refused": 1.0,
+    }
+
+
+def test_the_fingerprint_ignores_timings_only():
+    rows = baseline_rows()
+    slower = copy.deepcopy(rows)
+    slower[0]["timings"]["total"] = 9.0
+    edited = copy.deepcopy(rows)
+    edited[0]["answer"] += "!"
+
+    assert runner.fingerprint(slower) == runner.fingerprint(rows) != runner.fingerprint(edited)
+    assert runner.fingerprint(list(reversed(rows))) == runner.fingerprint(rows)
+
+
+def test_committed_rules_are_the_eval_recipe():
+    assert RULES["questions"] == {
+        "hit@1": 1,
+        "hit@3": 1,
+        "hit@5": 0,
+        "gold_cited": 1,
+        "refusal": 1,
+        "f1_drop": 3,
+        "f1_drop_by": 0.2,
+    }
+    assert RULES["means"] == {
+        "mrr@10": 0.005,
+        "ndcg@5": 0.005,
+        "citation_precision": 0.02,
+        "sentence_coverage": 0.02,
+        "support": 0.02,
+        "f1": 0.01,
+        "rouge_l": 0.01,
+        "cosine": 0.01,
+    }
+    assert (RULES["exact"], RULES["ratio"]) == ({"citation_validity": 1.0}, {"median_words": 0.25})
+
+
+def test_report_writes_markdown_and_plots(tmp_path):
+    run, baseline = changed(scores("p01", **{"hit@5": 0.0})), result(baseline_rows())
+    verdict = runner.gate(run, baseline, RULES)
+
+    path = write_report(run, tmp_path, baseline=baseline, verdict=verdict.to_dict())
+
+    text = path.read_text()
+    assert "**FAILED** at step *tolerances*" in text
+    assert "| p01 | paraphrase | hit@5 | 1.0 | 0.0 | question p01? |" in text
+    assert "| hit@5 | 0.900 (-0.100) | 0.900 (-0.100) |  |" in text
+    assert (tmp_path / "metrics.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "latency.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_bootstrap_is_seeded_and_brackets_the_mean():
+    values = [1.0] * 8 + [0.0] * 2
+
+    low, high = bootstrap(values)
+
+    assert low <= 0.8 <= high
+    assert bootstrap(values) == (low, high)
