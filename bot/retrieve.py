@@ -22,6 +22,9 @@ from ingest.records import Chunk
 from ingest.store import ChromaStore
 
 
+EXACT_UP_TO = 2000  # ask Chroma for every passage of a corpus this small: the HNSW tail is not reproducible
+
+
 @dataclass(frozen=True)
 class Hit:
     """A fused candidate before it is shown: its passage plus the signals the gate reads."""
@@ -56,7 +59,7 @@ class Retriever:
         if not self.passages or not question.strip():
             return []
         dense = np.full(len(self.passages), -1.0, dtype=np.float64)
-        for pid, cosine in self.store.query(self.embedder.embed_query(question), k=min(len(self.passages), 100)):
+        for pid, cosine in self.store.query(self.embedder.embed_query(question), k=min(len(self.passages), EXACT_UP_TO)):
             if pid in self._position:
                 dense[self._position[pid]] = cosine
         lexical = self._lexical(question)
