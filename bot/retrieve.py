@@ -21,7 +21,6 @@ from ingest.embed import Embedder
 from ingest.records import Chunk
 from ingest.store import ChromaStore
 
-
 EXACT_UP_TO = 2000  # ask Chroma for every passage of a corpus this small: the HNSW tail is not reproducible
 
 
@@ -59,7 +58,9 @@ class Retriever:
         if not self.passages or not question.strip():
             return []
         dense = np.full(len(self.passages), -1.0, dtype=np.float64)
-        for pid, cosine in self.store.query(self.embedder.embed_query(question), k=min(len(self.passages), EXACT_UP_TO)):
+        for pid, cosine in self.store.query(
+            self.embedder.embed_query(question), k=min(len(self.passages), EXACT_UP_TO)
+        ):
             if pid in self._position:
                 dense[self._position[pid]] = cosine
         lexical = self._lexical(question)
