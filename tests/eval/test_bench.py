@@ -11,6 +11,7 @@ NUMBERS = [
     "ttft_ms_p50",
     "ttft_ms_p95",
     "tokens_per_s",
+    "thread_tokens_per_s",
     "e2e_s_p50",
     "e2e_s_p95",
     "ingest_s",
