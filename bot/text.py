@@ -181,5 +181,11 @@ def support(sentence: str, passage_text: str) -> float:
     tokens = content_tokens(sentence)
     if not tokens:
         return 0.0
-    vocabulary = set(content_tokens(passage_text))
+    vocabulary = _vocabulary(passage_text)
     return sum(t in vocabulary for t in tokens) / len(tokens)
+
+
+@lru_cache(maxsize=1024)
+def _vocabulary(text: str) -> frozenset[str]:
+    """A passage's content tokens, computed once: every draft sentence is scored against the same passages."""
+    return frozenset(content_tokens(text))
