@@ -240,8 +240,9 @@ def timed_pipeline(bot: Bot, question: str, count: Callable[[str], int]) -> Run:
 def bench_threaded(bot: Bot, questions: list[str], count: Callable[[str], int]) -> list[Run]:
     """The same questions asked one at a time from a second thread, as a UI worker thread asks them.
 
-    The main thread has already generated, so this shows whether a second calling thread slows
-    llama.cpp down (with OpenMP, two live caller threads throttle its spin-waits: ~2.7x here).
+    The main thread has already asked, so this shows whether a second calling thread slows
+    generation down (llama.cpp's OpenMP pool is per calling thread; the backend's single worker
+    thread is what keeps the rates equal).
     """
     out: list[Run] = []
     for question in questions:
@@ -254,38 +255,30 @@ def bench_threaded(bot: Bot, questions: list[str], count: Callable[[str], int]) 
 def bench_raw(bot: Bot, runs: list[Run], count: Callable[[str], int], console: Console) -> list[Run]:
     """The pipeline's exact prompts, streamed by the bare `llama_cpp.Llama` (greedy, same max_tokens).
 
-    A second pass in the same order. The raw calls keep llama-cpp-python's default KV prefix reuse
-    (the system turn stays cached between questions); the backend resets the cache before each
-    answer, so `raw_ttft_ms_p50` below the pipeline's first-token time is that reset's cost.
+    A second pass in the same order, on the backend's worker thread (as the pipeline's calls are).
+    The raw calls keep llama-cpp-python's default KV prefix reuse; the backend instead cuts the
+    cache back to the evaluated prompt head before each answer (deterministic, see its docstring).
     """
     console.log(f"raw baseline: the same {sum(r.ttft is not None for r in runs)} prompts through bare llama.cpp")
-    model = bot.llm.model  # type: ignore[attr-defined]
     out = []
     for run in runs:
         if run.ttft is None or run.answer is None:
             continue
         shown = run.answer.passages[: bot.settings.prompt_passages]
         messages = build_messages(run.answer.standalone_question, shown)
-        out.append(_raw_completion(model, messages, bot.settings.max_tokens, count))
+        out.append(_raw_completion(bot.llm, messages, bot.settings.max_tokens, count))
     return out
 
 
-def _raw_completion(model: Any, messages: list[Message], max_tokens: int, count: Callable[[str], int]) -> Run:
+def _raw_completion(llm: Any, messages: list[Message], max_tokens: int, count: Callable[[str], int]) -> Run:
     started = time.perf_counter()
     first = last = None
     pieces = []
-    for chunk in model.create_chat_completion(
-        messages=[{"role": m.role, "content": m.content} for m in messages],
-        max_tokens=max_tokens,
-        temperature=0,
-        stream=True,
-    ):
-        piece = chunk["choices"][0]["delta"].get("content")
-        if piece:
-            now = time.perf_counter()
-            first = first or now
-            last = now
-            pieces.append(piece)
+    for piece in llm.raw_stream(messages, max_tokens=max_tokens):
+        now = time.perf_counter()
+        first = first or now
+        last = now
+        pieces.append(piece)
     run = Run(messages[-1].content, time.perf_counter() - started, text="".join(pieces))
     if first is not None and last is not None:
         run.ttft = first - started
