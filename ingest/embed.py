@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ingest.encoder import NumpyEncoder
 from ingest.errors import BackendUnavailable, InputError, ModelMissing
 from ingest.models import MINILM_SHA256, default_embedder_dir, file_sha256, verify
 from ingest.settings import Settings
@@ -92,6 +93,21 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         except ModuleNotFoundError as e:
             raise BackendUnavailable("sentence-transformers is missing: pip install sentence-transformers") from e
         return SentenceTransformer(str(self.folder), device=self.device, local_files_only=True)
+
+    @cached_property
+    def query_encoder(self) -> Callable[[list[str]], np.ndarray]:
+        """The numpy encoder where it can run the model, so a query never waits for torch to import.
+
+        Ingest batches keep sentence-transformers; a model the numpy encoder cannot run falls back to it.
+        """
+        _ = self.fingerprint  # checks the weights once, before loading them
+        try:
+            return NumpyEncoder(self.folder).encode
+        except BackendUnavailable:
+            return self._embed_batch
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalise(self.query_encoder([self.query_prefix + text]))[0]
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         return self.model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False)
