@@ -4,8 +4,9 @@ Each sentence is scored for support against every shown passage (`bot.text.suppo
 share of its content words the passage holds) and cites the best-ranked passage that supports
 it; a sentence no passage supports is dropped, and so are markers that point at no shown
 passage. Retrieval rank, not the model's marker, picks the passage: on the eval's 228 answered
-questions the model's own markers gave gold-cited 0.79, rank-first attribution 0.84. If too little
-supported text is left, the answer becomes the article's own answer for the best passage,
+questions the model's own markers gave gold-cited 0.79, rank-first attribution 0.84. Passage
+headings the model copied are removed first. If too little supported text is left, or the best
+passage supports none of it, the answer becomes the article's own answer for the best passage,
 quoted and cited. Deliberately not handled: entailment (no NLI model ships offline), so a
 sentence that reuses the passage's words with the wrong meaning can pass.
 """
@@ -35,13 +36,17 @@ class Grounded:
 
 
 def ground(draft: str, passages: list[Passage], threshold: float = SUPPORT_THRESHOLD) -> Grounded:
-    """Make every sentence of `draft` carry a marker to a passage that supports it."""
+    """Make every sentence of `draft` carry a marker to a passage that supports it.
+
+    A draft that the best-ranked passage supports nowhere answered from a neighbour instead (the
+    default model does that often), so it is replaced by the best passage's own answer.
+    """
     if not passages:
         return Grounded(draft.strip(), [], "generated")
     kept: list[str] = []
     seen: set[tuple[str, ...]] = set()
     changed = False
-    for sentence in sentences(_tidy(draft)):
+    for sentence in sentences(_drop_echoes(_tidy(draft), passages)):
         body = re.sub(r"\s+([.!?,;:])", r"\1", MARKER.sub("", sentence)).strip()
         tokens = tuple(content_tokens(body))
         if len(tokens) < MIN_SENTENCE_TOKENS or tokens in seen or body.endswith("?") or _NOT_COVERED.search(body):
@@ -57,7 +62,7 @@ def ground(draft: str, passages: list[Passage], threshold: float = SUPPORT_THRES
         if cited != markers(sentence):
             changed = True
         kept.append(_with_markers(body, cited))
-    if sum(len(content_tokens(s)) for s in kept) < MIN_SUPPORTED_TOKENS:
+    if sum(len(content_tokens(s)) for s in kept) < MIN_SUPPORTED_TOKENS or not any(1 in markers(s) for s in kept):
         return extractive(passages[0])
     text = " ".join(kept)
     return Grounded(text, _citations(text, passages), "repaired" if changed else "generated")
@@ -80,6 +85,17 @@ def _citations(text: str, passages: list[Passage]) -> list[Citation]:
 def _tidy(draft: str) -> str:
     text = re.sub(r"(?m)^\s*(?:[-*]|\d+\.)\s+", "", draft)
     return text.replace("**", "").strip()
+
+
+def _drop_echoes(draft: str, passages: list[Passage]) -> str:
+    """Remove passage headings the model copied ("[1] What is dropout?"): a restated question is no
+    answer, and a heading like "Deep learning vs. Machine learning" would split into fake sentences."""
+    for passage in passages:
+        words = passage.question.rstrip("?:. ").split()
+        if len(words) >= 2:
+            heading = r"\s+".join(map(re.escape, words))
+            draft = re.sub(rf"(?m)(?:^|\[\d+\])[ \t]*{heading}[ \t]*(?:[?:]|\.?[ \t]*$)", " ", draft, flags=re.I)
+    return draft
 
 
 def _with_markers(body: str, cited: list[int]) -> str:

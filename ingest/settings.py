@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     seed: int = Field(0, description="Sampling seed.")
 
     top_k: int = Field(4, ge=1, le=20, description="Passages retrieved and offered as sources.")
-    prompt_passages: int = Field(3, ge=1, le=20, description="Passages shown to the model in the prompt.")
+    prompt_passages: int = Field(2, ge=1, le=20, description="Passages shown to the model in the prompt.")
     gate_threshold: float = Field(0.3, ge=0.0, le=1.0, description="Scope gate: lowest in-scope confidence.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are truncated (with a notice).")
 

@@ -31,8 +31,12 @@ def test_a_supported_cited_answer_is_kept_as_generated():
 
 
 def test_markers_to_unshown_passages_are_replaced_by_the_supporting_one():
-    result = ground("Stride is how many pixels the filter moves [7].", SHOWN)
-    assert result.text == "Stride is how many pixels the filter moves [2]."
+    result = ground(
+        "Dropout drops some neurons during training [1]. Stride is how many pixels the filter moves [7].", SHOWN
+    )
+    assert (
+        result.text == "Dropout drops some neurons during training [1]. Stride is how many pixels the filter moves [2]."
+    )
     assert result.grounding == "repaired"
 
 
@@ -50,6 +54,26 @@ def test_unmarked_sentences_get_a_marker_and_unsupported_ones_are_dropped():
 def test_repeats_and_echoed_questions_are_dropped():
     draft = "What is Dropout? Dropout drops neurons during training [1]. Dropout drops neurons during training [1]."
     assert ground(draft, SHOWN).text == "Dropout drops neurons during training [1]."
+
+
+def test_passage_headings_the_model_copied_are_not_answer_sentences():
+    vs = Passage("c", "Deep learning vs. Machine learning\n\n* Deep learning learns features.", "Basics",
+                 "Deep learning vs. Machine learning", 0.9, (1, 3))  # fmt: skip
+    draft = "[1] Deep learning vs. Machine learning\n\nDeep learning learns features by itself [1]."
+    assert ground(draft, [vs]).text == "Deep learning learns features by itself [1]."
+
+
+def test_a_heading_that_opens_a_real_sentence_is_kept():
+    gd = Passage("d", "Gradient descent\n\n* Gradient descent moves the weights against the gradient.", "Optim",
+                 "Gradient descent", 0.9, (1, 3))  # fmt: skip
+    answer = "Gradient descent moves the weights against the gradient [1]."
+    assert ground(answer, [gd]).text == answer
+
+
+def test_an_answer_the_best_passage_never_supports_becomes_its_quote():
+    draft = "The filter moves a number of pixels at each step [2]."
+    assert ground(draft, SHOWN) == extractive(DROPOUT)
+    assert ground(draft, [STRIDE, DROPOUT]).text == "The filter moves a number of pixels at each step [1]."
 
 
 @pytest.mark.parametrize("draft", ["", "I like turtles.", "The article does not cover this.", "[1] [2]"])
