@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 TORCH_SPEC ?= torch==2.13.0
 INDEX  := data/index/current
 
-.PHONY: install index run test eval bench lint browser clean
+.PHONY: install gpu index run test eval bench lint browser clean
 
 install: $(STAMP)
 
@@ -23,6 +23,11 @@ $(STAMP): pyproject.toml | $(PY)
 $(INDEX): $(STAMP) data/article.md
 	$(PY) -m ingest data/article.md
 	touch $(INDEX)
+
+# llama-cpp-python rebuilt against CUDA (needs nvcc); the bot then puts every layer on the GPU.
+gpu: $(STAMP)
+	CMAKE_ARGS="-DGGML_CUDA=on" $(PY) -m pip install -q --force-reinstall --no-cache-dir --no-deps llama-cpp-python
+	$(PY) -c "import llama_cpp; print('GPU offload:', bool(llama_cpp.llama_supports_gpu_offload()))"
 
 index: $(INDEX)
 
