@@ -7,15 +7,15 @@ last), end-to-end seconds; the same rate when a second thread asks (as a UI work
 same llama.cpp model driven raw on the identical messages, so
 `overhead_ratio = raw_tokens_per_s / tokens_per_s` shows what the pipeline costs; cold and
 unchanged ingest into a temp index; process start to first answer; the serving process's peak
-RSS; and p50/p95 latency with 1, 4 and 16 questions asked at once from threads.
+RSS; and p50/p95 latency with 1, 4 and 16 questions asked at once, from threads straight to the
+Bot and as clients of the Gradio app's `/ask` API (through its queue, `BOT_CONCURRENCY_LIMIT`).
 
 Ingest and cold start run in child processes, so the peak RSS is the serving process's alone.
 `--backend fake` uses the fake LLM and embedder over a temp index of `data/article.md` and runs
 in seconds (the smoke test drives it); the raw baseline exists only for `llama_cpp` (null
 otherwise).
 
-Deliberately not done: asserting targets (they are reported, pass or fail), the UI queue (the UI
-has its own benchmark), isolating the machine (the load average is recorded, read it), and more
+Deliberately not done: asserting targets (they are reported, pass or fail), isolating the machine (the load average is recorded, read it), and more
 than one repetition per question.
 
 Usage: `python eval/bench.py [--json PATH] [--backend NAME] [--n N] [--skip-load]`.
@@ -148,10 +148,13 @@ def bench(
     runs = [timed_pipeline(bot, q, count) for q in timed]
     threaded = bench_threaded(bot, [r.question for r in runs if r.ttft is not None][:4], count)
     raw = bench_raw(bot, runs, count, console) if settings.llm_backend == "llama_cpp" else None
-    load = {}
+    load, ui_load = {}, {}
     for level in levels:
         console.log(f"load: {level} question(s) at once")
         load[str(level)] = bench_load(bot, runs, level)
+    if levels:
+        console.log(f"load through the UI queue: {', '.join(map(str, levels))} client(s) at once")
+        ui_load = bench_ui_load(bot, runs, levels)
     peak_rss = _maxrss_mb()
 
     answered = [r for r in runs if r.ttft is not None]
@@ -179,6 +182,7 @@ def bench(
         "peak_rss_mb": round(peak_rss, 1),
         **cold,
         "load": load,
+        "ui_load": ui_load,
         "device": f"{bot.llm.device} ({_hardware(bot.llm.device)})",
         "machine": machine_info(settings, load_before),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -315,6 +319,46 @@ def bench_load(bot: Bot, runs: list[Run], level: int) -> dict[str, float | None]
     }
 
 
+def bench_ui_load(bot: Bot, runs: list[Run], levels: Sequence[int]) -> dict[str, dict[str, float | None]]:
+    """The same load through the Gradio app: `level` API clients call `/ask` at the same moment.
+
+    The app serves this bot on a free loopback port; its queue lets `BOT_CONCURRENCY_LIMIT`
+    answers run at once and holds the rest, so these latencies include the wait in the queue.
+    """
+    import socket
+
+    from gradio_client import Client
+
+    sys.path.insert(0, str(ROOT))
+    from app import create_app, launch
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(**{**bot.settings.model_dump(), "host": "127.0.0.1", "port": port})
+    demo = create_app(bot)
+    _, url, _ = launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    out = {}
+    try:
+        for level in levels:
+            barrier = threading.Barrier(level)
+            chosen = [runs[i % len(runs)].question for i in range(level)]
+
+            def one(question: str, barrier: threading.Barrier = barrier) -> float:
+                client = Client(url, verbose=False)
+                barrier.wait()
+                started = time.perf_counter()
+                client.predict(question, None, api_name="/ask")
+                return time.perf_counter() - started
+
+            with ThreadPoolExecutor(level) as pool:
+                latencies = list(pool.map(one, chosen))
+            out[str(level)] = {"p50": _pct(latencies, 50), "p95": _pct(latencies, 95)}
+    finally:
+        demo.close()
+    return out
+
+
 def bench_ingest(index: Path, env: dict[str, str]) -> dict[str, Any]:
     """`python -m ingest` twice on a fresh folder: a cold build, then an unchanged re-run."""
     cold, cold_wall = _ingest_child(index, env)
@@ -413,6 +457,8 @@ def print_table(result: dict[str, Any], console: Console) -> None:
         table.add_row(label, _fmt(result[key]), _fmt(result[p95]) if p95 else "", most, status)
     for level, stats in result["load"].items():
         table.add_row(f"{level} at once: latency (s)", _fmt(stats["p50"]), _fmt(stats["p95"]), "", "")
+    for level, stats in result["ui_load"].items():
+        table.add_row(f"{level} at once, UI queue: latency (s)", _fmt(stats["p50"]), _fmt(stats["p95"]), "", "")
     console.print(table)
 
 

@@ -44,6 +44,10 @@ def test_bench_on_the_fake_backend_writes_every_key(tmp_path: Path) -> None:
         "1": ["answers_per_min", "p50", "p95", "serial_s", "wall_s"],
         "2": ["answers_per_min", "p50", "p95", "serial_s", "wall_s"],
     }
+    assert {level: sorted(stats) for level, stats in result["ui_load"].items()} == {
+        "1": ["p50", "p95"],
+        "2": ["p50", "p95"],
+    }
     assert result["targets"].keys() == TARGETS.keys()
 
 
@@ -52,4 +56,5 @@ def test_skip_load_leaves_the_load_test_out(tmp_path: Path) -> None:
 
     assert main(["--backend", "fake", "--n", "1", "--warmup", "0", "--skip-load", "--json", str(out)]) == 0
 
-    assert json.loads(out.read_text())["load"] == {}
+    result = json.loads(out.read_text())
+    assert result["load"] == result["ui_load"] == {}
