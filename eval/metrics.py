@@ -183,8 +183,24 @@ def citation_precision(answer: Answer, gold: Iterable[str]) -> float:
 
 def sentence_coverage(answer: Answer) -> float:
     """Share of sentences with at least one marker (ALCE's recall precondition); empty text is 0.0."""
-    parts = sentences(answer.text)
+    parts = statements(answer.text)
     return sum(bool(markers(s)) for s in parts) / len(parts) if parts else 0.0
+
+
+def statements(text: str) -> list[str]:
+    """The claims an answer makes, as the coverage and support metrics count them: its sentences,
+    except that a `> ` quote is one claim under its one trailing citation, and the line that
+    introduces it ('The article answers "...":') is an attribution, not a claim."""
+    lines = text.splitlines()
+    quoted = [i for i, line in enumerate(lines) if line.startswith("> ")]
+    if not quoted:
+        return sentences(text)
+    start = quoted[0]
+    intro = "\n".join(line for line in lines[:start] if line.strip())
+    head = [] if intro.endswith(":") else sentences(intro)
+    quote = " ".join(line[2:] for line in lines[start:] if line.startswith("> "))
+    rest = "\n".join(line for line in lines[start:] if line.strip() and not line.startswith("> "))
+    return [*head, quote, *sentences(rest)]
 
 
 def support_rate(answer: Answer, tau: float) -> float:
@@ -194,7 +210,7 @@ def support_rate(answer: Answer, tau: float) -> float:
     """
     if not 0.0 <= tau <= 1.0:
         raise ValueError(f"Expected 0 <= tau <= 1, got {tau}")
-    parts = sentences(answer.text)
+    parts = statements(answer.text)
     if not parts:
         return 0.0
     cited = _cited(answer)

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from bot.ground import extractive as bot_extractive
 from bot.types import Answer, Citation, Passage
 from eval.metrics import (
     answer_words,
@@ -20,6 +21,7 @@ from eval.metrics import (
     reciprocal_rank,
     rouge_l,
     sentence_coverage,
+    statements,
     summarize,
     support_rate,
     token_f1,
@@ -255,6 +257,20 @@ def test_sentence_coverage(text, expected):
 )
 def test_support_rate(text, tau, expected):
     assert support_rate(answer(text, DROPOUT, STRIDE), tau) == expected
+
+
+def test_a_quoted_answer_is_one_claim_under_its_citation():
+    text = bot_extractive(DROPOUT).text
+    assert statements(text) == [text.split("> ", 1)[1]]
+    assert sentence_coverage(answer(text, DROPOUT)) == support_rate(answer(text, DROPOUT), 0.9) == 1.0
+    assert support_rate(answer(text, STRIDE), 0.6) == 0.0  # the same quote cited to the wrong passage
+
+
+def test_statements_are_sentences_when_nothing_is_quoted():
+    assert statements("Dropout drops neurons [1]. Stride moves the filter [2].") == [
+        "Dropout drops neurons [1].",
+        "Stride moves the filter [2].",
+    ]
 
 
 @pytest.mark.parametrize(
