@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, get_args
 
@@ -297,18 +298,9 @@ def bench_load(bot: Bot, runs: list[Run], level: int) -> dict[str, float | None]
     `serial_s` is what the same questions took one after another in the timed pass, so
     `wall_s / serial_s` above 1 is time lost to running them together, not to queueing.
     """
-    barrier = threading.Barrier(level)
     chosen = [runs[i % len(runs)] for i in range(level)]
-
-    def one(run: Run) -> float:
-        barrier.wait()
-        started = time.perf_counter()
-        bot.ask(run.question)
-        return time.perf_counter() - started
-
     started = time.perf_counter()
-    with ThreadPoolExecutor(level) as pool:
-        latencies = list(pool.map(one, chosen))
+    latencies = _at_once([partial(bot.ask, run.question) for run in chosen])
     wall = time.perf_counter() - started
     return {
         "p50": _pct(latencies, 50),
@@ -341,22 +333,29 @@ def bench_ui_load(bot: Bot, runs: list[Run], levels: Sequence[int]) -> dict[str,
     out = {}
     try:
         for level in levels:
-            barrier = threading.Barrier(level)
-            chosen = [runs[i % len(runs)].question for i in range(level)]
-
-            def one(question: str, barrier: threading.Barrier = barrier) -> float:
-                client = Client(url, verbose=False)
-                barrier.wait()
-                started = time.perf_counter()
-                client.predict(question, None, api_name="/ask")
-                return time.perf_counter() - started
-
-            with ThreadPoolExecutor(level) as pool:
-                latencies = list(pool.map(one, chosen))
+            asks = [
+                partial(Client(url, verbose=False).predict, runs[i % len(runs)].question, None, api_name="/ask")
+                for i in range(level)
+            ]
+            latencies = _at_once(asks)
             out[str(level)] = {"p50": _pct(latencies, 50), "p95": _pct(latencies, 95)}
     finally:
         demo.close()
     return out
+
+
+def _at_once(calls: list[Callable[[], Any]]) -> list[float]:
+    """Run each call on its own thread, all released at the same moment; the seconds each took."""
+    barrier = threading.Barrier(len(calls))
+
+    def one(call: Callable[[], Any]) -> float:
+        barrier.wait()
+        started = time.perf_counter()
+        call()
+        return time.perf_counter() - started
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(one, calls))
 
 
 def bench_ingest(index: Path, env: dict[str, str]) -> dict[str, Any]:

@@ -192,10 +192,9 @@ def statements(text: str) -> list[str]:
     except that a `> ` quote is one claim under its one trailing citation, and the line that
     introduces it ('The article answers "...":') is an attribution, not a claim."""
     lines = text.splitlines()
-    quoted = [i for i, line in enumerate(lines) if line.startswith("> ")]
-    if not quoted:
+    start = next((i for i, line in enumerate(lines) if line.startswith("> ")), None)
+    if start is None:
         return sentences(text)
-    start = quoted[0]
     intro = "\n".join(line for line in lines[:start] if line.strip())
     head = [] if intro.endswith(":") else sentences(intro)
     quote = " ".join(line[2:] for line in lines[start:] if line.startswith("> "))

@@ -81,18 +81,8 @@ class LlamaCppLLM:
     def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
         def produce() -> Iterator[str]:
             self._restore_head(messages)
-            chunks = self.model.create_chat_completion(
-                messages=[{"role": m.role, "content": m.content} for m in messages],
-                max_tokens=max_tokens,
-                temperature=temperature,
-                top_k=1 if temperature == 0 else 40,
-                seed=self.seed,
-                stream=True,
-            )
-            for chunk in chunks:
-                piece = chunk["choices"][0]["delta"].get("content")
-                if piece:
-                    yield piece
+            top_k = 1 if temperature == 0 else 40
+            yield from self._chat(messages, max_tokens=max_tokens, temperature=temperature, top_k=top_k, seed=self.seed)
 
         return self._on_worker(produce)
 
@@ -100,19 +90,17 @@ class LlamaCppLLM:
         """The bare `llama_cpp.Llama` on these messages with its own defaults (greedy, its own KV prefix
         reuse, no head cut): the benchmark's baseline. It runs on the worker thread too, so both
         sides of the comparison generate from the same thread."""
+        return self._on_worker(lambda: self._chat(messages, max_tokens=max_tokens, temperature=0))
 
-        def produce() -> Iterator[str]:
-            for chunk in self.model.create_chat_completion(
-                messages=[{"role": m.role, "content": m.content} for m in messages],
-                max_tokens=max_tokens,
-                temperature=0,
-                stream=True,
-            ):
-                piece = chunk["choices"][0]["delta"].get("content")
-                if piece:
-                    yield piece
-
-        return self._on_worker(produce)
+    def _chat(self, messages: list[Message], **options: Any) -> Iterator[str]:
+        """The text pieces of a streamed `create_chat_completion` over `messages`."""
+        chunks = self.model.create_chat_completion(
+            messages=[{"role": m.role, "content": m.content} for m in messages], stream=True, **options
+        )
+        for chunk in chunks:
+            piece = chunk["choices"][0]["delta"].get("content")
+            if piece:
+                yield piece
 
     def _on_worker(self, produce: Callable[[], Iterator[str]]) -> Iterator[str]:
         """Run `produce` on the worker thread and hand its pieces over as they come.
@@ -148,16 +136,13 @@ class LlamaCppLLM:
         key = messages[0].content if messages and messages[0].role == "system" else None
         if key != self._head_key:
             self._head_key, self._head = key, self._head_tokens(messages) if key else None
-            self.model.reset()
-            if self._head:
-                self.model.eval(self._head)
+            self.model.reset()  # a cache built under another head is never reused
         head = self._head or []
-        if head and list(self.model.input_ids[: len(head)]) == head and self.model.n_tokens >= len(head):
-            self.model.n_tokens = len(head)  # generate() matches this prefix and drops the rest of the cache
-        else:
+        if not (head and self.model.n_tokens >= len(head) and list(self.model.input_ids[: len(head)]) == head):
             self.model.reset()
             if head:
                 self.model.eval(head)
+        self.model.n_tokens = len(head)  # generate() matches this prefix and drops the rest of the cache
 
     def _head_tokens(self, messages: list[Message]) -> list[int] | None:
         """The tokens every prompt with this system message starts with: the common prefix of two
