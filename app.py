@@ -26,8 +26,8 @@ from pydantic import ValidationError
 from bot.core import Bot, clean_question
 from bot.feedback import Feedback, FeedbackLog, Vote
 from bot.types import Answer, Citation, Passage
-from ingest.errors import BotError, InputError
-from ingest.settings import Settings
+from common.errors import BotError, InputError
+from common.settings import Settings
 
 try:
     import gradio as gr

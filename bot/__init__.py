@@ -3,8 +3,8 @@
 from bot.core import Bot
 from bot.llm import LLM, load_llm
 from bot.types import Answer, Citation, Passage
-from ingest.errors import BackendUnavailable, BotError, IndexMismatch, IndexMissing, InputError, ModelMissing
-from ingest.settings import Settings
+from common.errors import BackendUnavailable, BotError, IndexMismatch, IndexMissing, InputError, ModelMissing
+from common.settings import Settings
 
 __all__ = [
     "LLM",

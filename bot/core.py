@@ -22,12 +22,12 @@ from bot.llm import LLM, load_llm
 from bot.prompt import build_messages
 from bot.retrieve import Retriever
 from bot.rewrite import History, standalone
-from bot.text import content_tokens
 from bot.types import Answer, Passage
+from common.embed import Embedder, load_embedder
+from common.errors import BotError, IndexMissing
+from common.settings import Settings
+from common.text import content_tokens
 from ingest.chunk import CHUNKER_VERSION
-from ingest.embed import Embedder, load_embedder
-from ingest.errors import BotError, IndexMissing
-from ingest.settings import Settings
 from ingest.store import Manifest, check_compatible, open_store
 from ingest.versions import current_version
 

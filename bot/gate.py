@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from bot.retrieve import Hit
-from bot.text import content_tokens
+from common.text import content_tokens
 
 COEFFICIENTS = (8.51, 3.63, 4.54)
 INTERCEPT = -7.86

@@ -1,6 +1,6 @@
 """Check a draft answer against the passages it was shown, and repair or replace it.
 
-Each sentence is scored for support against every shown passage (`bot.text.support`, the
+Each sentence is scored for support against every shown passage (`common.text.support`, the
 share of its content words the passage holds) and cites the best-ranked passage that supports
 it; a sentence no passage supports is dropped, and so are markers that point at no shown
 passage. Retrieval rank, not the model's marker, picks the passage: on the eval's 228 answered
@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.text import MARKER, content_tokens, markers, sentences, support
 from bot.types import Citation, Grounding, Passage
+from common.text import MARKER, content_tokens, markers, sentences, support
 
 SUPPORT_THRESHOLD = 0.6
 MIN_SENTENCE_TOKENS = 2

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from bot.prompt import Message
-from ingest.settings import Settings
+from common.settings import Settings
 
 
 class LLM(Protocol):

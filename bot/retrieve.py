@@ -16,8 +16,8 @@ import bm25s
 import numpy as np
 
 from bot.types import Passage
+from common.embed import Embedder
 from ingest.chunk import embedding_text
-from ingest.embed import Embedder
 from ingest.records import Chunk
 from ingest.store import ChromaStore
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text import content_tokens
+from common.text import content_tokens
 
 History = list[tuple[str, str]]
 _PRONOUN = re.compile(r"\b(it|its|this|that|these|those|they|them|their)\b", re.I)

@@ -50,8 +50,8 @@ from rich.table import Table
 from bot.core import Bot
 from bot.prompt import Message, build_messages
 from bot.types import Answer
+from common.settings import LLMBackendName, Settings
 from eval.sets import EVAL_DIR
-from ingest.settings import LLMBackendName, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "data" / "article.md"

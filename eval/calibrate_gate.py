@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot import Bot  # noqa: E402
 from bot.gate import COEFFICIENTS, INTERCEPT  # noqa: E402
-from bot.text import content_tokens  # noqa: E402
+from common.text import content_tokens  # noqa: E402
 
 
 def features(bot: Bot, question: str) -> list[float]:

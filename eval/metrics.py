@@ -7,7 +7,7 @@ because a NaN silently drops out of a mean (RAGAS #1150, #1274).
 Retrieval takes `ranked`, the passages' question texts in rank order, and `gold`, a set of
 `normalize_question` keys: every passage whose question normalizes into `gold` is relevant, so
 both copies of a duplicated question count. Citation metrics read `Answer.text` as the user sees it,
-with `[1, 2]` counted as `[1][2]` (`bot.text.markers`).
+with `[1, 2]` counted as `[1][2]` (`common.text.markers`).
 
 Deliberately not here: LLM or NLI judges, embeddings (the caller embeds and calls `cosine`),
 bootstrap confidence intervals, and any tie-breaking of the ranking (the retriever owns it).
@@ -25,8 +25,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from bot.text import MARKER, markers, sentences, support, words
 from bot.types import Answer, Passage
+from common.text import MARKER, markers, sentences, support, words
 from eval.sets import normalize_question
 
 References = str | Sequence[str]
@@ -233,7 +233,7 @@ def answer_words(answer: Answer) -> int:
 def copy_share(answer: Answer, passages: Sequence[Passage]) -> float:
     """Longest verbatim word run shared with any one passage / answer words (ALCE Table 12 guard).
 
-    Words are lowercase alphanumerics (`bot.text.words`), so bold, bullets and markers do not
+    Words are lowercase alphanumerics (`common.text.words`), so bold, bullets and markers do not
     break a run. A passage pasted whole scores 1.0; an empty answer or no passages score 0.0.
     """
     mine = _answer_words(answer.text)

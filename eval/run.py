@@ -59,15 +59,15 @@ from rich.table import Table
 
 from bot.core import Bot
 from bot.ground import SUPPORT_THRESHOLD
-from bot.text import MARKER
 from bot.types import Answer
+from common.embed import Embedder, load_embedder
+from common.errors import BotError
+from common.models import SMOLLM2_SHA256, file_sha256
+from common.settings import Settings
+from common.text import MARKER
 from eval import metrics
 from eval.report import COLUMNS, LABELS, cell, label, write_report
 from eval.sets import EvalItem, load_all, normalize_question
-from ingest.embed import Embedder, load_embedder
-from ingest.errors import BotError
-from ingest.models import SMOLLM2_SHA256, file_sha256
-from ingest.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = Path(__file__).with_name("gate.toml")

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.errors import InputError
+from common.errors import InputError
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "data" / "eval"
 _NON_WORD = re.compile(r"[\W_]+")

@@ -15,7 +15,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest.embed import SentenceTransformerEmbedder  # noqa: E402
+from common.embed import SentenceTransformerEmbedder  # noqa: E402
 from ingest.parse import parse_article  # noqa: E402
 
 CHUNK_CHARS = 1000

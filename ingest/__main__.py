@@ -9,9 +9,9 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from ingest.errors import BotError
+from common.errors import BotError
+from common.settings import Settings
 from ingest.pipeline import run
-from ingest.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
+from common.embed import Embedder, load_embedder
+from common.errors import IndexMissing, InputError
+from common.settings import Settings
 from ingest.chunk import CHUNKER_VERSION, chunk_plain, chunk_records, embedding_text
-from ingest.embed import Embedder, load_embedder
-from ingest.errors import IndexMissing, InputError
 from ingest.parse import parse_article
 from ingest.records import Chunk
-from ingest.settings import Settings
 from ingest.store import ChromaStore, Manifest, open_store
 from ingest.versions import current_version, discard, new_version, publish
 

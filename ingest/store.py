@@ -20,9 +20,9 @@ from typing import Any, ParamSpec, TypeVar
 import httpx
 import numpy as np
 
-from ingest.errors import BackendUnavailable, IndexMismatch, IndexMissing
+from common.errors import BackendUnavailable, IndexMismatch, IndexMissing
+from common.settings import Settings
 from ingest.records import Chunk
-from ingest.settings import Settings
 from ingest.versions import current_version
 
 SCHEMA_VERSION = 1

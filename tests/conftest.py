@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import FakeEmbedder, Settings
+from common import FakeEmbedder, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "data" / "article.md"
@@ -49,6 +49,6 @@ def fake_embedder() -> FakeEmbedder:
 @pytest.fixture(scope="session")
 def real_embedder():
     """The packaged all-MiniLM-L6-v2, loaded once per test session."""
-    from ingest.embed import SentenceTransformerEmbedder
+    from common.embed import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ingest.settings import Settings
+from common.settings import Settings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 

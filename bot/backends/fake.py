@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 
 from bot.prompt import Message
-from ingest.errors import BackendUnavailable
-from ingest.settings import Settings
+from common.errors import BackendUnavailable
+from common.settings import Settings
 
 
 class FakeLLM:

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.prompt import Message
-from ingest.errors import BackendUnavailable, ModelMissing
-from ingest.models import SMOLLM2_SHA256, default_gguf, verify
-from ingest.settings import Settings
+from common.errors import BackendUnavailable, ModelMissing
+from common.models import SMOLLM2_SHA256, default_gguf, verify
+from common.settings import Settings
 
 
 class TransformersLLM:

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.prompt import Message
-from ingest.errors import BackendUnavailable, ModelMissing
-from ingest.models import SMOLLM2_SHA256, default_gguf, verify
-from ingest.settings import Settings
+from common.errors import BackendUnavailable, ModelMissing
+from common.models import SMOLLM2_SHA256, default_gguf, verify
+from common.settings import Settings
 
 _PATCH_LOCK = threading.Lock()
 _DONE = object()

@@ -11,7 +11,8 @@ import pytest
 from app import create_app, launch
 from bot import Bot
 from bot.backends.fake import FakeLLM
-from ingest import FakeEmbedder, Settings, run
+from common import FakeEmbedder, Settings
+from ingest import run
 
 ARTICLE = Path(__file__).resolve().parents[2] / "data" / "article.md"
 

@@ -20,7 +20,7 @@ from app import (
 )
 from bot.core import EMPTY, REFUSAL
 from bot.types import Answer, Citation, Passage
-from ingest.errors import BackendUnavailable
+from common.errors import BackendUnavailable
 
 STRIDE = Passage(
     "p1",

@@ -12,7 +12,7 @@ from gradio_client import Client
 
 from app import create_app, launch
 from bot.backends.fake import FakeLLM
-from ingest import InputError, Settings
+from common import InputError, Settings
 
 pytestmark = pytest.mark.server
 

@@ -3,8 +3,8 @@ import pytest
 from bot import Answer, BackendUnavailable, Bot, IndexMismatch, IndexMissing
 from bot.backends.fake import FakeLLM
 from bot.core import EMPTY, REFUSAL
-from bot.text import markers
-from ingest import FakeEmbedder, Settings
+from common import FakeEmbedder, Settings
+from common.text import markers
 
 
 def test_ask_returns_a_cited_answer_whose_markers_all_resolve(fake_bot):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.text import markers
+from common.text import markers
 
 pytestmark = pytest.mark.slow
 

@@ -1,8 +1,8 @@
 import pytest
 
 from bot.ground import extractive, ground
-from bot.text import markers
 from bot.types import Citation, Passage
+from common.text import markers
 
 DROPOUT = Passage(
     "a",

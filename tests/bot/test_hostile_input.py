@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot import Answer
 from bot.core import REFUSAL
-from bot.text import markers
+from common.text import markers
 
 QUESTIONS = st.one_of(
     st.text(max_size=300),

@@ -9,7 +9,7 @@ import pytest
 
 from bot.backends.llamacpp import LlamaCppLLM
 from bot.prompt import Message, build_messages
-from ingest.models import default_gguf
+from common.models import default_gguf
 
 pytestmark = pytest.mark.slow
 

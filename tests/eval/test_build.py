@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from common.errors import InputError
 from eval.build import build, main, strip_markdown
 from eval.sets import EvalItem, load_all, load_paraphrases, normalize_question
-from ingest.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 ADAM = "What is Adam and why is it used most of the time in neural networks?"

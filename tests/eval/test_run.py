@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from bot.retrieve import Retriever
+from common import Settings
 from eval import run as runner
 from eval.report import bootstrap, write_report
 from eval.sets import EvalItem
-from ingest import Settings
 from ingest import run as ingest
 
 ROOT = Path(__file__).resolve().parents[2]

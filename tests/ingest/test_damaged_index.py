@@ -2,7 +2,8 @@ import pytest
 
 from bot import Bot, IndexMissing, ModelMissing
 from bot.backends.fake import FakeLLM
-from ingest import FakeEmbedder, Settings, open_store, run
+from common import FakeEmbedder, Settings
+from ingest import open_store, run
 from ingest.versions import current_version
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.embed import SentenceTransformerEmbedder
-from ingest.encoder import NumpyEncoder
-from ingest.errors import BackendUnavailable, ModelMissing
-from ingest.models import default_embedder_dir
+from common.embed import SentenceTransformerEmbedder
+from common.encoder import NumpyEncoder
+from common.errors import BackendUnavailable, ModelMissing
+from common.models import default_embedder_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 LONG = " ".join(f"Layer {i} applies a convolution with stride {i % 3 + 1} and padding." for i in range(60))
@@ -91,7 +91,7 @@ def test_truncation_follows_max_seq_length_not_tokenizer_json(encoder):
 def test_a_query_never_imports_torch():
     code = (
         "import sys\n"
-        "from ingest.embed import SentenceTransformerEmbedder\n"
+        "from common.embed import SentenceTransformerEmbedder\n"
         "assert SentenceTransformerEmbedder().embed_query('x').shape == (384,)\n"
         "print(sorted({'torch', 'transformers', 'sentence_transformers'} & set(sys.modules)))\n"
     )

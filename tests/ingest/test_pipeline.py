@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest import FakeEmbedder, InputError, Settings, Summary, open_store, run
+from common import FakeEmbedder, InputError, Settings
+from ingest import Summary, open_store, run
 from ingest.__main__ import main
 from ingest.chunk import chunk_records
 from ingest.parse import parse_article

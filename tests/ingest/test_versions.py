@@ -4,7 +4,8 @@ import pytest
 
 from bot import Bot
 from bot.backends.fake import FakeLLM
-from ingest import FakeEmbedder, open_store, run
+from common import FakeEmbedder
+from ingest import open_store, run
 from ingest.versions import current_version
 
 DOC = "**What is stride?**\n\n* How far the filter moves at each step.\n\n---\n\n**What is padding?**\n\n* Zeros around the input.\n"

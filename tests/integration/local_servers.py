@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest.models import default_gguf
+from common.models import default_gguf
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLE = ROOT / "data" / "article.md"

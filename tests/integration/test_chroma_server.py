@@ -15,7 +15,8 @@ from local_servers import ARTICLE, ROOT, Server, free_port, start_chroma
 from bot import Bot
 from bot.backends.fake import FakeLLM
 from bot.types import Answer
-from ingest import BackendUnavailable, FakeEmbedder, IndexMissing, Settings, run
+from common import BackendUnavailable, FakeEmbedder, IndexMissing, Settings
+from ingest import run
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 

@@ -12,8 +12,9 @@ from local_servers import EMBED_MODEL, free_port
 
 from bot import Bot
 from bot.backends.fake import FakeLLM
-from ingest import BackendUnavailable, Settings, load_embedder, run
-from ingest.embed import OpenAIEmbedder
+from common import BackendUnavailable, Settings, load_embedder
+from common.embed import OpenAIEmbedder
+from ingest import run
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 

@@ -11,9 +11,10 @@ from local_servers import ARTICLE, CHAT_MODEL, free_port, start_llama
 from bot import Bot
 from bot.backends.openai_api import OpenAILLM
 from bot.prompt import Message
-from bot.text import markers
 from bot.types import Answer
-from ingest import BackendUnavailable, FakeEmbedder, Settings, run
+from common import BackendUnavailable, FakeEmbedder, Settings
+from common.text import markers
+from ingest import run
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.errors import BackendUnavailable, ModelMissing
+from common.errors import BackendUnavailable, ModelMissing
 
 # The module chain this encoder reproduces; a Dense or other module would change the vectors.
 SUPPORTED_MODULES = {

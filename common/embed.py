@@ -18,10 +18,10 @@ from typing import Protocol
 
 import numpy as np
 
-from ingest.encoder import NumpyEncoder
-from ingest.errors import BackendUnavailable, InputError, ModelMissing
-from ingest.models import MINILM_SHA256, default_embedder_dir, file_sha256, verify
-from ingest.settings import Settings
+from common.encoder import NumpyEncoder
+from common.errors import BackendUnavailable, InputError, ModelMissing
+from common.models import MINILM_SHA256, default_embedder_dir, file_sha256, verify
+from common.settings import Settings
 
 
 class Embedder(Protocol):
