@@ -513,7 +513,7 @@ SEEDS: tuple[Seed, ...] = (
         Q_POOL_NEED,
         "Pooling layers shrink the feature maps produced by convolution, which makes the model more efficient.",
         negate="shrink",
-        foreign=("Pooling layers", "dropout layers"),
+        foreign=("Pooling layers", "residual connections"),
     ),
     Seed(
         "g050",
