@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.gate import ScopeGate, Verdict
-from bot.ground import extractive, ground
-from bot.llm import LLM, load_llm
-from bot.prompt import build_messages
+from bot.ground import Grounder, article_terms, extractive
+from bot.llm import LLM, generate, load_llm
+from bot.prompt import build_messages, judge_messages, passages_shown
 from bot.retrieve import Retriever
 from bot.rewrite import History, standalone
 from bot.types import Answer, Passage
@@ -74,6 +74,13 @@ class Bot:
         retriever = Retriever(store, self.embedder)
         vocabulary = set(content_tokens(" ".join(p.text for p in retriever.passages)))
         self.retriever, self.gate = retriever, ScopeGate(vocabulary, self.settings.gate_threshold)
+        judge = self._judge if self.settings.self_check else None
+        self.grounder = Grounder(self.embedder, article_terms(retriever.passages), judge)
+
+    def _judge(self, passage_text: str, sentence: str) -> bool:
+        """The self-check: does the loaded model say the passage states `sentence`?"""
+        reply = generate(self.llm, judge_messages(passage_text, sentence, self.llm.family), max_tokens=3, temperature=0)
+        return reply.strip().lower().startswith("yes")
 
     def refresh(self) -> bool:
         """Switch to a newer published index version if a re-ingest made one; True when it did.
@@ -154,13 +161,12 @@ class Bot:
             yield REFUSAL
             yield Answer(REFUSAL, refused=True, timings=timings, grounding="refused", **base)
             return
-        shown = passages[: self.settings.prompt_passages]
-        messages = build_messages(query, shown)
+        llm = self.llm
+        shown = passages[: passages_shown(llm.family, self.settings.prompt_passages)]
+        messages = build_messages(query, shown, llm.family)
         tick = time.perf_counter()
         pieces: list[str] = []
-        for piece in self.llm.stream(
-            messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature
-        ):
+        for piece in llm.stream(messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature):
             if not pieces:
                 timings["first_token"] = time.perf_counter() - tick
             pieces.append(piece)
@@ -168,7 +174,7 @@ class Bot:
         timings["generate"] = time.perf_counter() - tick
         tick = time.perf_counter()
         draft = "".join(pieces)
-        checked = ground(draft, shown) if draft.strip() else extractive(shown[0])
+        checked = self.grounder.ground(draft, shown, query) if draft.strip() else extractive(shown[0])
         timings["ground"] = time.perf_counter() - tick
         timings["total"] = time.perf_counter() - started
         yield Answer(

@@ -1,5 +1,6 @@
 """Build the chat messages: a fixed system prompt first (so its KV cache is reused), then the
-numbered passages and the question. Templates are package files, so a prompt change is a diff."""
+numbered passages and the question. Templates are package files, one folder per model family
+(`bot/prompts/<family>/`), so a prompt change is a diff; an unknown family gets the Qwen prompt."""
 
 from __future__ import annotations
 
@@ -22,16 +23,32 @@ class Message:
     content: str
 
 
+FAMILIES = ("qwen", "smollm2")
+PASSAGES = {"qwen": 1, "smollm2": 2}  # passages shown by default, chosen per family by the eval
+
+
 @cache
-def template(name: str) -> str:
-    return resources.files("bot").joinpath("prompts", f"{name}.txt").read_text(encoding="utf-8")
+def template(name: str, family: str = "qwen") -> str:
+    folder = family if family in FAMILIES else "qwen"
+    return resources.files("bot").joinpath("prompts", folder, f"{name}.txt").read_text(encoding="utf-8")
 
 
-def build_messages(question: str, passages: list[Passage]) -> list[Message]:
+def build_messages(question: str, passages: list[Passage], family: str = "qwen") -> list[Message]:
     """System prompt, then one user turn holding `[n]`-numbered passages and the question."""
     numbered = "\n\n".join(f"[{n}] {_clip(plain(p.text))}" for n, p in enumerate(passages, start=1))
-    user = template("user").format(passages=numbered, question=question)
-    return [Message("system", template("system").strip()), Message("user", user.strip())]
+    user = template("user", family).format(passages=numbered, question=question)
+    return [Message("system", template("system", family).strip()), Message("user", user.strip())]
+
+
+def judge_messages(passage_text: str, sentence: str, family: str = "qwen") -> list[Message]:
+    """The self-check: the passage first (a prefix the cache can keep), then the statement to judge."""
+    user = template("judge", family).format(passage=_clip(plain(passage_text)), statement=sentence)
+    return [Message("user", user.strip())]
+
+
+def passages_shown(family: str, setting: int | None) -> int:
+    """How many passages the prompt shows: the setting when given, else the family's own number."""
+    return setting or PASSAGES.get(family, PASSAGES["qwen"])
 
 
 def plain(markdown: str) -> str:

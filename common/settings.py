@@ -37,9 +37,11 @@ class Settings(BaseSettings):
 
     llm_backend: LLMBackendName = Field("llama_cpp", description="Answer generator backend.")
     llm_model: str = Field(
-        "",
-        description="GGUF file (llama_cpp), HF folder (transformers) or model name (openai); empty = packaged SmolLM2-135M.",
+        "auto",
+        description="Model preset (`auto`, `smollm2-135m`, `qwen2.5-coder-0.5b`, `qwen2.5-coder-1.5b`) or a GGUF file "
+        "(llama_cpp), HF folder (transformers) or model name (openai); `auto` = the 1.5B on a GPU when installed, else the 0.5B.",
     )
+    model_dir: Path = Field(Path("data/models"), description="Where split model presets are assembled (git-ignored).")
     openai_base_url: str = Field(
         "http://127.0.0.1:8000/v1", description="OpenAI-compatible server for `openai` backends."
     )
@@ -58,7 +60,16 @@ class Settings(BaseSettings):
     seed: int = Field(0, description="Sampling seed.")
 
     top_k: int = Field(4, ge=1, le=20, description="Passages retrieved and offered as sources.")
-    prompt_passages: int = Field(2, ge=1, le=20, description="Passages shown to the model in the prompt.")
+    prompt_passages: int | None = Field(
+        None,
+        ge=1,
+        le=20,
+        description="Passages shown to the model in the prompt; unset = the model family's own (Qwen 1, SmolLM2 2).",
+    )
+    self_check: bool = Field(
+        False,
+        description="Also ask the loaded model, per answer sentence, whether its passage states it (slower on a CPU).",
+    )
     gate_threshold: float = Field(0.3, ge=0.0, le=1.0, description="Scope gate: lowest in-scope confidence.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are truncated (with a notice).")
 

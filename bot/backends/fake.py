@@ -18,6 +18,8 @@ class FakeLLM:
 
     name = "fake"
     device = "cpu"
+    family = "fake"
+    notice = ""
 
     def __init__(self, responses: list[str] | None = None, error_on_chunk: int | None = None) -> None:
         self.responses = list(responses or [])

@@ -9,14 +9,14 @@ from pathlib import Path
 
 from bot.prompt import Message
 from common.errors import BackendUnavailable, ModelMissing
-from common.models import SMOLLM2_SHA256, default_gguf, verify
+from common.models import AUTO, PRESETS, choose, family_of, preset_file
 from common.settings import Settings
 
 
 class TransformersLLM:
     """A local transformers model; generation runs in a thread and streams through a TextIteratorStreamer."""
 
-    def __init__(self, path: Path, seed: int = 0) -> None:
+    def __init__(self, path: Path, seed: int = 0, name: str | None = None) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             import torch
@@ -35,14 +35,19 @@ class TransformersLLM:
         except (OSError, ImportError, ValueError) as e:
             raise ModelMissing(f"transformers could not load {path}: {e}") from e
         self.model.to("cuda" if self.device == "gpu" else "cpu").eval()
-        self.name = path.stem if path.is_file() else path.name
+        self.name = name or (path.stem if path.is_file() else path.name)
+        self.family = family_of(self.name)
+        self.notice = ""
         self.seed = seed
         self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TransformersLLM:
-        path = Path(settings.llm_model) if settings.llm_model else verify(default_gguf(), SMOLLM2_SHA256)
-        return cls(path, settings.seed)
+        """A preset's GGUF (dequantized; `auto` = the 0.5B) or the folder/file `settings.llm_model` names."""
+        if settings.llm_model != AUTO and settings.llm_model not in PRESETS:
+            return cls(Path(settings.llm_model), settings.seed)
+        preset = choose(settings.llm_model, gpu=False).preset
+        return cls(preset_file(preset, settings.model_dir), settings.seed, name=preset.name)
 
     def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
         import torch

@@ -1,6 +1,7 @@
 """llama.cpp through llama-cpp-python: GGUF models, all layers on a GPU when the build has one.
 
-The packaged SmolLM2-135M GGUF is the default and is checked against its sha256. Sampling is
+`BOT_LLM_MODEL` names a preset (`common.models.PRESETS`, `auto` by default) or a GGUF path; a preset's
+file is verified against its sha256 (and assembled from its chunk packages on first use). Sampling is
 greedy at temperature 0 with fixed threads and seed, so output reproduces on one machine.
 
 Two things make the first token come sooner without giving that up:
@@ -24,7 +25,7 @@ from typing import Any
 
 from bot.prompt import Message
 from common.errors import BackendUnavailable, ModelMissing
-from common.models import SMOLLM2_SHA256, default_gguf, verify
+from common.models import AUTO, PRESETS, choose, family_of, preset_file
 from common.settings import Settings
 
 _PATCH_LOCK = threading.Lock()
@@ -36,7 +37,17 @@ class LlamaCppLLM:
     not thread-safe)."""
 
     def __init__(
-        self, path: Path, *, n_ctx: int, n_threads: int, n_gpu_layers: int, seed: int, extra_buffers: bool = False
+        self,
+        path: Path,
+        *,
+        n_ctx: int,
+        n_threads: int,
+        n_gpu_layers: int,
+        seed: int,
+        extra_buffers: bool = False,
+        name: str | None = None,
+        family: str | None = None,
+        notice: str = "",
     ) -> None:
         try:
             import llama_cpp
@@ -45,7 +56,9 @@ class LlamaCppLLM:
         if not path.is_file():
             raise ModelMissing(f"Expected a GGUF file at {path}, found nothing; set BOT_LLM_MODEL.")
         gpu = bool(llama_cpp.llama_supports_gpu_offload())
-        self.name = path.stem
+        self.name = name or path.stem
+        self.family = family or family_of(self.name)
+        self.notice = notice
         self.device = "gpu" if gpu and n_gpu_layers != 0 else "cpu"
         self.seed = seed
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama-cpp")
@@ -68,15 +81,19 @@ class LlamaCppLLM:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LlamaCppLLM:
-        path = Path(settings.llm_model) if settings.llm_model else verify(default_gguf(), SMOLLM2_SHA256)
-        return cls(
-            path,
-            n_ctx=settings.n_ctx,
-            n_threads=settings.n_threads,
-            n_gpu_layers=settings.n_gpu_layers,
-            seed=settings.seed,
-            extra_buffers=settings.llama_extra_buffers,
-        )
+        """The preset or GGUF file `settings.llm_model` names; `auto` looks at GPU offload first."""
+        options = {
+            "n_ctx": settings.n_ctx,
+            "n_threads": settings.n_threads,
+            "n_gpu_layers": settings.n_gpu_layers,
+            "seed": settings.seed,
+            "extra_buffers": settings.llama_extra_buffers,
+        }
+        if settings.llm_model != AUTO and settings.llm_model not in PRESETS:
+            return cls(Path(settings.llm_model), **options)
+        choice = choose(settings.llm_model, gpu=settings.n_gpu_layers != 0 and gpu_offload())
+        path = preset_file(choice.preset, settings.model_dir)
+        return cls(path, name=choice.preset.name, family=choice.preset.family, notice=choice.notice, **options)
 
     def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
         def produce() -> Iterator[str]:
@@ -166,6 +183,15 @@ class LlamaCppLLM:
         a, b = tokens("a"), tokens("Z")
         n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
         return a[:n] or None
+
+
+def gpu_offload() -> bool:
+    """True when this llama-cpp-python build can put layers on a GPU."""
+    try:
+        import llama_cpp
+    except ModuleNotFoundError:
+        return False
+    return bool(llama_cpp.llama_supports_gpu_offload())
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from bot.prompt import Message
 from common.errors import BackendUnavailable
+from common.models import AUTO, family_of
 from common.settings import Settings
 
 
@@ -20,6 +21,8 @@ class OpenAILLM:
         except ModuleNotFoundError as e:
             raise BackendUnavailable("The openai package is missing: pip install openai") from e
         self.name = model
+        self.family = family_of(model)
+        self.notice = ""
         self.base_url = base_url
         self.seed = seed
         self.client = OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=1)
@@ -27,7 +30,7 @@ class OpenAILLM:
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenAILLM:
         return cls(
-            settings.llm_model or "default",
+            "default" if settings.llm_model in ("", AUTO) else settings.llm_model,
             settings.openai_base_url,
             settings.openai_api_key,
             settings.request_timeout,
