@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from bot.types import Citation, Grounding, Passage
-from common.text import MARKER, content_tokens, markers, sentences, support
+from common.text import MARKER, content_tokens, markers, plain_for_quote, sentences, support
 
 SUPPORT_THRESHOLD = 0.6
 MIN_SENTENCE_TOKENS = 2
@@ -70,8 +70,7 @@ def ground(draft: str, passages: list[Passage], threshold: float = SUPPORT_THRES
 
 def extractive(passage: Passage, n: int = 1) -> Grounded:
     """The article's own answer for `passage`, quoted (never presented as the model's words)."""
-    plain = " ".join(re.sub(r"[*`#>]+|^\s*[-*]\s", " ", passage.answer, flags=re.M).split())
-    plain = MARKER.sub(lambda m: f"({m.group(1)})", plain)  # code like x[0] must not read as a citation
+    plain = plain_for_quote(passage.answer)  # code like x[0] becomes x(0): it must not read as a citation
     words = plain.split()
     quote = " ".join(words[:QUOTE_WORDS]) + (" ..." if len(words) > QUOTE_WORDS else "")
     text = f'The article answers "{passage.question}":\n\n> {quote} [{n}]'

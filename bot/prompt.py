@@ -3,13 +3,13 @@ numbered passages and the question. Templates are package files, so a prompt cha
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Literal
 
 from bot.types import Passage
+from common.text import plain_for_prompt
 
 MAX_PASSAGE_WORDS = 120
 
@@ -29,17 +29,9 @@ def template(name: str) -> str:
 
 def build_messages(question: str, passages: list[Passage]) -> list[Message]:
     """System prompt, then one user turn holding `[n]`-numbered passages and the question."""
-    numbered = "\n\n".join(f"[{n}] {_clip(plain(p.text))}" for n, p in enumerate(passages, start=1))
+    numbered = "\n\n".join(f"[{n}] {_clip(plain_for_prompt(p.text))}" for n, p in enumerate(passages, start=1))
     user = template("user").format(passages=numbered, question=question)
     return [Message("system", template("system").strip()), Message("user", user.strip())]
-
-
-def plain(markdown: str) -> str:
-    """Passage text without markdown marks, so a small model answers in prose, not bullet lists."""
-    lines = (
-        re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", line).replace("**", "").replace("`", "") for line in markdown.splitlines()
-    )
-    return " ".join(" ".join(line.split()) for line in lines if line.strip())
 
 
 def _clip(text: str) -> str:
