@@ -1,33 +1,28 @@
 """The chat UI: `python app.py` serves it on `BOT_HOST:BOT_PORT` (127.0.0.1:7860 by default).
 
 `create_app(bot)` builds the Gradio Blocks from a ready `Bot` (tests pass one with fake models),
-`launch(demo, settings)` serves it, and `main()` ties the two to `Settings()`. The pure
-`render_*` and `*_html` helpers turn an `Answer` into chat markdown and the sources panel.
-
-Everything the user or the model typed is escaped before Gradio renders it, so it shows as
-text and never as markup. The article's own markdown is rendered on the server, with raw HTML
-off except its `<mark>` highlights. Deliberately not handled: chat history across reloads,
-user accounts beyond one basic-auth pair, and file uploads (none are accepted or served).
+`launch(demo, settings)` serves it, and `main()` ties the two to `Settings()`. What the chat
+and the sources panel show is made by the pure functions of `ui.render`; this module holds the
+chat's event functions and the Gradio wiring. Deliberately not handled: chat history across
+reloads, user accounts beyond one basic-auth pair, and file uploads (none are accepted or served).
 """
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from bot.core import Bot, clean_question
 from bot.feedback import Feedback, FeedbackLog, Vote
-from bot.types import Answer, Citation, Passage
-from common.errors import BotError, InputError
+from bot.types import Answer
+from common.errors import BotError
 from common.settings import Settings
+from ui.render import CSS, JS, escape_text, render_answer, render_draft, render_error, sources_html, status_line
 
 try:
     import gradio as gr
@@ -46,205 +41,6 @@ EXAMPLES = [
 ]
 EMPTY_INPUT = "Please type a question about deep learning."
 SHOWN_QUESTION_CHARS = 500  # a long question is shown cut in the chat; the bot gets its full limit
-
-_MARKER = re.compile(r"\[(\d{1,3})\]")
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
-_MARKDOWN_MARKS = set("\\`*_{}[]()#+-.!|~$")
-
-CSS = """
-#status { font-size: 0.85em; opacity: 0.8; }
-a.cite { text-decoration: none; font-size: 0.75em; vertical-align: super; padding: 0 1px; }
-.grounding-note { font-size: 0.8em; opacity: 0.75; }
-#sources .src { border-left: 3px solid var(--color-accent); padding: 0.4rem 0.8rem; margin: 0 0 0.9rem 0;
-  background: var(--background-fill-secondary); border-radius: 4px; transition: box-shadow 0.3s; }
-#sources .src.flash { box-shadow: 0 0 0 2px var(--color-accent); }
-#sources .src-head { font-weight: 600; }
-#sources .src-n { color: var(--color-accent); margin-right: 0.3rem; }
-#sources .src-section, #sources .src-where { font-size: 0.8em; opacity: 0.75; }
-#sources .src-body { font-size: 0.9em; }
-#sources .src-body pre { overflow-x: auto; padding: 0.5rem; background: var(--background-fill-primary); }
-#sources .empty { opacity: 0.7; }
-"""
-
-# A citation link scrolls the sources panel to its passage (and waits for the panel to change
-# when the link belongs to an earlier answer, whose sources are shown on the same click).
-JS = """
-() => {
-  document.addEventListener("click", (event) => {
-    const link = event.target.closest && event.target.closest("a.cite");
-    if (!link) return;
-    event.preventDefault();
-    const id = link.getAttribute("href").slice(1);
-    let tries = 0;
-    const reveal = () => {
-      const target = document.getElementById(id);
-      if (!target) { if (tries++ < 30) setTimeout(reveal, 100); return; }
-      target.scrollIntoView({behavior: "smooth", block: "nearest"});
-      target.classList.add("flash");
-      setTimeout(() => target.classList.remove("flash"), 1500);
-    };
-    reveal();
-  }, true);
-}
-"""
-
-
-# ---- rendering: pure functions from answers to markdown / HTML -------------------------------
-
-
-def escape_text(text: str) -> str:
-    """`text` made inert for Gradio's markdown: HTML characters as entities, marks backslashed.
-
-    >>> escape_text("<b>*hi*</b>")
-    '&lt;b&gt;\\\\*hi\\\\*&lt;/b&gt;'
-    """
-    return "".join(_ENTITIES.get(ch) or ("\\" + ch if ch in _MARKDOWN_MARKS else ch) for ch in text)
-
-
-def cite_link(citation: Citation, turn: int) -> str:
-    """`[n]` as a link to its passage in the sources panel, with the passage named on hover."""
-    p = citation.passage
-    hover = f"{p.section} · {p.question} · {where(p)}" if p.section else f"{p.question} · {where(p)}"
-    return (
-        f'<a class="cite" href="#{source_id(turn, citation.n)}" title="{html.escape(hover)}">&#91;{citation.n}&#93;</a>'
-    )
-
-
-def link_citations(text: str, citations: list[Citation], turn: int) -> str:
-    """Escaped `text` whose `[n]` markers link to their citations; unknown markers stay plain."""
-    by_n = {c.n: c for c in citations}
-    out: list[str] = []
-    last = 0
-    for match in _MARKER.finditer(text):
-        out.append(escape_text(text[last : match.start()]))
-        citation = by_n.get(int(match.group(1)))
-        out.append(cite_link(citation, turn) if citation else escape_text(match.group(0)))
-        last = match.end()
-    out.append(escape_text(text[last:]))
-    return "".join(out)
-
-
-def render_draft(draft: str) -> str:
-    """The answer as it streams: plain escaped text and a cursor."""
-    return escape_text(draft) + " ▌"
-
-
-def render_answer(answer: Answer, turn: int) -> str:
-    """The chat message for a final answer: linked citations, quotes marked as quotes."""
-    notice = f"*{escape_text(answer.notice)}*\n\n" if answer.notice and answer.notice != "empty question" else ""
-    if answer.refused:
-        if not answer.passages:
-            return notice + escape_text(answer.text)
-        return (
-            f"{notice}**Not answered:** {escape_text(answer.text)}\n\n"
-            '<span class="grounding-note">The nearest passages are listed under Sources, '
-            "in case one of them helps.</span>"
-        )
-    if answer.grounding == "extractive":
-        lines = [
-            "> " + link_citations(line[1:].lstrip(), answer.citations, turn)
-            if line.startswith(">")
-            else link_citations(line, answer.citations, turn)
-            for line in answer.text.splitlines()
-        ]
-        note = (
-            '<span class="grounding-note">Quoted from the article: the model\'s draft could not be '
-            "checked against it, so here are the article's own words.</span>"
-        )
-        return notice + "\n".join(lines) + "\n\n" + note
-    body = link_citations(answer.text, answer.citations, turn)
-    if answer.grounding == "repaired":
-        body += '\n\n<span class="grounding-note">Checked against the article; unsupported parts were removed.</span>'
-    return notice + body
-
-
-def render_error(error: BaseException) -> str:
-    """One line for the chat; BotErrors are meant for users, anything else is named only."""
-    if isinstance(error, BotError):
-        message = " ".join(str(error).split()) or type(error).__name__
-        return f"**Error:** {escape_text(message)}"
-    return f"**Error:** something went wrong while answering ({type(error).__name__}); please try again."
-
-
-def where(passage: Passage) -> str:
-    start, end = passage.lines
-    return f"{passage.source or 'article'} lines {start}–{end}"
-
-
-def source_id(turn: int, n: int) -> str:
-    return f"src-{turn}-{n}"
-
-
-@cache
-def _markdown() -> Any:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-def markdown_html(text: str) -> str:
-    """The article's markdown as HTML: code and lists rendered, raw HTML escaped but `<mark>`."""
-    rendered = _markdown().render(text)
-    return rendered.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
-
-
-def sources_html(answer: Answer | None, turn: int, *, show_scores: bool = False) -> str:
-    """The sources panel for one answer: cited passages, or the nearest ones for a refusal."""
-    if answer is None:
-        return '<div class="empty">Sources of the answer appear here.</div>'
-    if answer.refused:
-        items = [Citation(n, p) for n, p in enumerate(answer.passages, start=1)]
-        head = "<p><b>Not in the article.</b> The nearest passages were:</p>" if items else ""
-    else:
-        items = answer.citations
-        head = ""
-    if not items:
-        return '<div class="empty">No sources for this answer.</div>'
-    cards = []
-    for c in items:
-        p = c.passage
-        score = f" · score {p.score:.3f}" if show_scores else ""
-        cards.append(
-            f'<div class="src" id="{source_id(turn, c.n)}">'
-            f'<div class="src-head"><span class="src-n">[{c.n}]</span>{html.escape(p.question)}</div>'
-            f'<div class="src-section">{html.escape(p.section)}</div>'
-            f'<div class="src-body">{markdown_html(p.answer)}</div>'
-            f'<div class="src-where">{html.escape(where(p))}{score}</div>'
-            "</div>"
-        )
-    # Gradio's HTML component can treat `${...}` and `{{...}}` as template syntax: keep them text.
-    return (head + "".join(cards)).replace("$", "&#36;").replace("{", "&#123;").replace("}", "&#125;")
-
-
-def status_line(bot: Bot) -> str:
-    """Model, backend, device and index size, for the line under the title."""
-    llm = bot.llm
-    device = "GPU" if str(getattr(llm, "device", "cpu")).lower() in {"gpu", "cuda", "mps"} else "CPU"
-    return (
-        f"Model {escape_text(llm.name)} · backend {escape_text(bot.settings.llm_backend)} · "
-        f"{device} · index {len(bot.retriever)} passages · embedder {escape_text(bot.embedder.name)}"
-    )
-
-
-def answer_json(answer: Answer) -> dict[str, Any]:
-    """An `Answer` as the API returns it."""
-    return {
-        "text": answer.text,
-        "grounding": answer.grounding,
-        "refused": answer.refused,
-        "notice": answer.notice,
-        "citations": [
-            {
-                "n": c.n,
-                "section": c.passage.section,
-                "question": c.passage.question,
-                "source": c.passage.source,
-                "lines": list(c.passage.lines),
-                "text": c.passage.text,
-            }
-            for c in answer.citations
-        ],
-    }
 
 
 # ---- the chat: plain functions the Gradio events call ---------------------------------------
@@ -373,7 +169,7 @@ def create_app(bot: Bot) -> gr.Blocks:
             gr.Warning(f"Your vote could not be saved ({e.strerror or type(e).__name__}).")
 
     def ask(question: str, history: list[list[str]] | None = None) -> dict:
-        """Answer a question about the article: text, grounding, refused, notice and citations.
+        """Answer a question about the article: `Answer.to_dict()` (text, grounding, citations ...).
 
         `history` holds earlier [question, answer] pairs, for follow-up questions.
         """
@@ -382,7 +178,7 @@ def create_app(bot: Bot) -> gr.Blocks:
         except (TypeError, ValueError) as e:
             raise gr.Error("Expected history as a list of [question, answer] pairs.") from e
         try:
-            return answer_json(bot.ask(question, pairs))
+            return bot.ask(question, pairs).to_dict()
         except BotError as e:
             raise gr.Error(str(e)) from e
 
@@ -444,12 +240,11 @@ def create_app(bot: Bot) -> gr.Blocks:
 
 
 def launch(demo: gr.Blocks, settings: Settings, **options: Any) -> tuple[Any, str, str]:
-    """Serve `demo` on `settings.host:settings.port`, with basic auth when both fields are set.
+    """Serve `demo` on `settings.host:settings.port`, with basic auth when both fields are set
+    (`Settings` accepts both or neither).
 
     `options` go to `Blocks.launch` (tests pass `prevent_thread_lock=True`).
     """
-    if bool(settings.auth_user) != bool(settings.auth_password):
-        raise InputError("Expected both BOT_AUTH_USER and BOT_AUTH_PASSWORD, or neither; got only one.")
     auth = (settings.auth_user, settings.auth_password) if settings.auth_user else None
     return demo.launch(
         server_name=settings.host,
@@ -476,7 +271,7 @@ def main() -> int:
         print(f"Serving on http://{settings.host}:{settings.port}", file=sys.stderr)
         launch(demo, settings, quiet=True)
     except ValidationError as e:
-        problems = "; ".join(f"BOT_{'_'.join(map(str, x['loc'])).upper()}: {x['msg']}" for x in e.errors())
+        problems = "; ".join(map(_problem, e.errors()))
         print(f"error: invalid settings: {problems}", file=sys.stderr)
         return 2
     except (BotError, OSError) as e:
@@ -485,6 +280,12 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     return 0
+
+
+def _problem(error: Any) -> str:
+    """One pydantic error as `BOT_FIELD: message`; a check across fields names its fields itself."""
+    message = error["msg"].removeprefix("Value error, ")
+    return f"BOT_{'_'.join(map(str, error['loc'])).upper()}: {message}" if error["loc"] else message
 
 
 if __name__ == "__main__":

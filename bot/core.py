@@ -143,7 +143,7 @@ class Bot:
         text, notice = clean_question(question, self.settings.max_question_chars)
         if not content_tokens(text) and not text.strip():
             yield EMPTY
-            yield Answer(EMPTY, refused=True, grounding="refused", question=question, notice="empty question")
+            yield Answer(EMPTY, refused=True, grounding="refused", question=question, empty=True)
             return
         tick = time.perf_counter()
         query = standalone(text, history)

@@ -42,19 +42,10 @@ class Feedback:
 
     @classmethod
     def on(cls, answer: Answer, vote: Vote, *, question: str | None = None) -> Feedback:
-        """The vote on a bot `Answer`, citing each passage by id, section, question and lines."""
-        citations = [
-            {
-                "n": c.n,
-                "id": c.passage.id,
-                "section": c.passage.section,
-                "question": c.passage.question,
-                "lines": list(c.passage.lines),
-            }
-            for c in answer.citations
-        ]
+        """The vote on a bot `Answer`, with each cited passage whole (`Citation.to_dict`), so a
+        record still reads right after the article is edited and re-indexed."""
         asked = answer.question if question is None else question
-        return cls(asked, answer.text, vote, citations, answer.grounding)
+        return cls(asked, answer.text, vote, [c.to_dict() for c in answer.citations], answer.grounding)
 
 
 class FeedbackLog:

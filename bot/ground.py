@@ -30,7 +30,17 @@ import numpy as np
 
 from bot.types import Citation, Grounding, Passage
 from common.embed import Embedder
-from common.text import MARKER, content_tokens, markers, sentences, stem, support, words
+from common.text import (
+    MARKER,
+    content_tokens,
+    markers,
+    plain_for_embedding,
+    plain_for_quote,
+    sentences,
+    stem,
+    support,
+    words,
+)
 
 CHECKS = ("support", "terms", "polarity", "order", "relevance", "repeat", "selfcheck")
 SUPPORT_THRESHOLD = 0.6  # lexical support that alone carries a sentence
@@ -165,7 +175,10 @@ class Grounder:
 
     def semantic(self, body: str, passage: Passage) -> float:
         """Cosine between the sentence and the passage's closest sentence (or the whole passage)."""
-        units = [passage.answer, *(s for s in sentences(_plain(passage.answer)) if len(content_tokens(s)) >= 3)]
+        units = [
+            passage.answer,
+            *(s for s in sentences(plain_for_embedding(passage.answer)) if len(content_tokens(s)) >= 3),
+        ]
         vector = self._vector(body)
         return max(float(vector @ self._vector(u)) for u in units)
 
@@ -201,8 +214,7 @@ def article_terms(passages: Iterable[Passage]) -> frozenset[str]:
 
 def extractive(passage: Passage, n: int = 1) -> Grounded:
     """The article's own answer for `passage`, quoted (never presented as the model's words)."""
-    plain = " ".join(re.sub(r"[*`#>]+|^\s*[-*]\s", " ", passage.answer, flags=re.M).split())
-    plain = MARKER.sub(lambda m: f"({m.group(1)})", plain)  # code like x[0] must not read as a citation
+    plain = plain_for_quote(passage.answer)  # code like x[0] becomes x(0): it must not read as a citation
     words_ = plain.split()
     quote = " ".join(words_[:QUOTE_WORDS]) + (" ..." if len(words_) > QUOTE_WORDS else "")
     text = f'The article answers "{passage.question}":\n\n> {quote} [{n}]'
@@ -211,10 +223,6 @@ def extractive(passage: Passage, n: int = 1) -> Grounded:
 
 def _body(sentence: str) -> str:
     return re.sub(r"\s+([.!?,;:])", r"\1", MARKER.sub("", sentence)).strip()
-
-
-def _plain(markdown: str) -> str:
-    return re.sub(r"[*`#>]+|^\s*[-*]\s", " ", markdown, flags=re.M)
 
 
 def _repeats(body: str, earlier: str) -> bool:
@@ -247,7 +255,7 @@ def _stems(text: str) -> frozenset[str]:
 
 
 def _clauses(text: str) -> list[frozenset[str]]:
-    return [frozenset(content_tokens(c)) for c in _CLAUSE.split(_plain(text)) if c and c.strip()]
+    return [frozenset(content_tokens(c)) for c in _CLAUSE.split(plain_for_embedding(text)) if c and c.strip()]
 
 
 def _polarity(text: str) -> tuple[int, frozenset[str]]:
@@ -264,7 +272,7 @@ def _same_polarity(body: str, passage_text: str) -> bool:
     tokens = set(content_tokens(body))
     if not tokens:
         return True
-    parts = [c for c in re.split(r"(?<=[.!?;])\s+|\n+", _plain(passage_text)) if c.strip()]
+    parts = [c for c in re.split(r"(?<=[.!?;])\s+|\n+", plain_for_embedding(passage_text)) if c.strip()]
     best = max(parts, key=lambda c: len(tokens & set(content_tokens(c))), default="")
     negations, sides = _polarity(body)
     passage_negations, passage_sides = _polarity(best)

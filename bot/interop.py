@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.types import Passage
+
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
 
@@ -25,23 +27,20 @@ def as_retriever(bot: Bot, k: int = 5) -> Any:
         k: int = 5
 
         def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-            return [
-                Document(
-                    page_content=p.text,
-                    id=p.id,
-                    metadata={
-                        "section": p.section,
-                        "question": p.question,
-                        "score": p.score,
-                        "start_line": p.lines[0],
-                        "end_line": p.lines[1],
-                        "source": p.source,
-                    },
-                )
-                for p in bot.retrieve(query, self.k)
-            ]
+            return [_document(Document, p) for p in bot.retrieve(query, self.k)]
 
     return ArticleRetriever(k=k)
+
+
+def _document(document: type, passage: Passage) -> Any:
+    """`Passage.to_dict()` as a LangChain `Document`: text and id apart, the rest as metadata.
+
+    The line range is split into `start_line` and `end_line`, because vector stores that take
+    LangChain metadata (Chroma among them) accept scalar values only.
+    """
+    fields = passage.to_dict()
+    text, pid, (start, end) = fields.pop("text"), fields.pop("id"), fields.pop("lines")
+    return document(page_content=text, id=pid, metadata={**fields, "start_line": start, "end_line": end})
 
 
 def as_runnable(bot: Bot) -> Runnable:

@@ -4,13 +4,13 @@ numbered passages and the question. Templates are package files, one folder per 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Literal
 
 from bot.types import Passage
+from common.text import plain_for_prompt
 
 MAX_PASSAGE_WORDS = 120
 
@@ -35,28 +35,20 @@ def template(name: str, family: str = "qwen") -> str:
 
 def build_messages(question: str, passages: list[Passage], family: str = "qwen") -> list[Message]:
     """System prompt, then one user turn holding `[n]`-numbered passages and the question."""
-    numbered = "\n\n".join(f"[{n}] {_clip(plain(p.text))}" for n, p in enumerate(passages, start=1))
+    numbered = "\n\n".join(f"[{n}] {_clip(plain_for_prompt(p.text))}" for n, p in enumerate(passages, start=1))
     user = template("user", family).format(passages=numbered, question=question)
     return [Message("system", template("system", family).strip()), Message("user", user.strip())]
 
 
 def judge_messages(passage_text: str, sentence: str, family: str = "qwen") -> list[Message]:
     """The self-check: the passage first (a prefix the cache can keep), then the statement to judge."""
-    user = template("judge", family).format(passage=_clip(plain(passage_text)), statement=sentence)
+    user = template("judge", family).format(passage=_clip(plain_for_prompt(passage_text)), statement=sentence)
     return [Message("user", user.strip())]
 
 
 def passages_shown(family: str, setting: int | None) -> int:
     """How many passages the prompt shows: the setting when given, else the family's own number."""
     return setting or PASSAGES.get(family, PASSAGES["qwen"])
-
-
-def plain(markdown: str) -> str:
-    """Passage text without markdown marks, so a small model answers in prose, not bullet lists."""
-    lines = (
-        re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", line).replace("**", "").replace("`", "") for line in markdown.splitlines()
-    )
-    return " ".join(" ".join(line.split()) for line in lines if line.strip())
 
 
 def _clip(text: str) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 
 from bot.types import Passage
 from common.embed import Embedder
+from common.text import question_key
 from ingest.chunk import embedding_text
 from ingest.records import Chunk
 from ingest.store import ChromaStore
@@ -43,7 +44,7 @@ class Retriever:
         items = sorted(store.items(), key=lambda item: item.id)
         self.passages = [_passage(item.id, item.text, item.metadata) for item in items]
         self._position = {p.id: i for i, p in enumerate(self.passages)}
-        self._group = [_normalise(p.question or p.text[:80]) for p in self.passages]
+        self._group = [question_key(p.question or p.text[:80]) for p in self.passages]
         corpus = [_bm25_text(p) for p in self.passages]
         self._bm25 = bm25s.BM25()
         if corpus:
@@ -103,7 +104,3 @@ def _passage(pid: str, text: str, meta: dict) -> Passage:
 def _bm25_text(passage: Passage) -> str:
     chunk = Chunk(passage.id, passage.text, passage.question, "", "", "", 0, 0, "")
     return embedding_text(chunk)
-
-
-def _normalise(question: str) -> str:
-    return re.sub(r"\W+", " ", question.lower()).strip()

@@ -1,9 +1,13 @@
-"""Plain values the bot hands out: passages, citations and answers."""
+"""Plain values the bot hands out: passages, citations and answers.
+
+Each has one `to_dict()`, the JSON-safe shape every writer uses (the UI's `/ask`, the feedback
+log, the LangChain retriever), so a passage reads the same wherever it is written down.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Grounding = Literal["generated", "repaired", "extractive", "refused"]
 
@@ -26,6 +30,18 @@ class Passage:
         head = f"{self.question}\n\n"
         return self.text[len(head) :] if self.question and self.text.startswith(head) else self.text
 
+    def to_dict(self) -> dict[str, Any]:
+        """`{"id", "text", "section", "question", "score", "lines": [start, end], "source"}`."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "section": self.section,
+            "question": self.question,
+            "score": self.score,
+            "lines": list(self.lines),
+            "source": self.source,
+        }
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -34,10 +50,18 @@ class Citation:
     n: int
     passage: Passage
 
+    def to_dict(self) -> dict[str, Any]:
+        """The passage's dict with the marker number first: `{"n", "id", "text", ...}`."""
+        return {"n": self.n, **self.passage.to_dict()}
+
 
 @dataclass(frozen=True)
 class Answer:
-    """A checked answer: every `[n]` in `text` has its `Citation`."""
+    """A checked answer: every `[n]` in `text` has its `Citation`.
+
+    `empty` marks the reply to a question with no text (it is also `refused`), so a UI can
+    show it as a plain prompt rather than a refusal.
+    """
 
     text: str
     citations: list[Citation] = field(default_factory=list, hash=False)
@@ -49,3 +73,20 @@ class Answer:
     standalone_question: str = ""
     draft: str = ""
     notice: str = ""
+    empty: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, JSON-safe: citations and passages as their own `to_dict()`s."""
+        return {
+            "text": self.text,
+            "grounding": self.grounding,
+            "refused": self.refused,
+            "empty": self.empty,
+            "notice": self.notice,
+            "citations": [c.to_dict() for c in self.citations],
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "passages": [p.to_dict() for p in self.passages],
+            "draft": self.draft,
+            "timings": dict(self.timings),
+        }

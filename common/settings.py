@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LLMBackendName = Literal["llama_cpp", "transformers", "openai", "fake"]
@@ -83,3 +83,11 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _auth_is_a_pair(self) -> Settings:
+        """Basic auth needs both halves; one alone would serve the UI open while looking protected."""
+        if (self.auth_user is None) != (self.auth_password is None):
+            given = "BOT_AUTH_USER" if self.auth_user is not None else "BOT_AUTH_PASSWORD"
+            raise ValueError(f"Expected both BOT_AUTH_USER and BOT_AUTH_PASSWORD, got only {given}")
+        return self

@@ -1,8 +1,18 @@
-"""Small text utilities shared by retrieval, grounding and the eval: tokens, sentences, markers."""
+"""Small text utilities shared by ingestion, retrieval, grounding and the eval.
+
+Tokens, sentences and citation markers; the one "same question" key; and markdown made plain
+for each reader of the article's text: people (`display_markdown`), the embedder
+(`plain_for_embedding`), the model's prompt (`plain_for_prompt`), a quoted answer
+(`plain_for_quote`) and the eval's references (`plain_for_reference`). Each keeps what its
+reader needs, so they differ on purpose. Deliberately not done: a markdown parser; these are
+line-level regular expressions tuned on `data/article.md`, and tables or nested emphasis other
+than `**` pass through as text.
+"""
 
 from __future__ import annotations
 
 import re
+import textwrap
 import threading
 from functools import lru_cache
 
@@ -139,6 +149,19 @@ _STEMMERS = threading.local()  # a PyStemmer object is not thread-safe; it impor
 _WORD = re.compile(r"[a-z0-9]+")
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\"'(\[])|\n+")
+_KEY_SEPARATOR = re.compile(r"[\W_]+")
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_MARK_TAG = re.compile(r"</?mark>")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+FENCE = re.compile(r"^\s*(```|~~~)")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*]|\d+\.)\s+")
+_LIST_MARKERS = re.compile(r"^(?:(?:[*+-]|\d+[.)])\s+)+")
+_QUOTE_MARKS = re.compile(r"[*`#>]+|^\s*[-*]\s", re.M)
+_LATEX_TEXT = re.compile(r"\\text\{([^}]*)\}")
+_DISPLAY_MATH = re.compile(r"^\[\s*(.*?)\s*\]$")
 
 
 def words(text: str) -> list[str]:
@@ -193,3 +216,91 @@ def support(sentence: str, passage_text: str) -> float:
 def _vocabulary(text: str) -> frozenset[str]:
     """A passage's content tokens, computed once: every draft sentence is scored against the same passages."""
     return frozenset(content_tokens(text))
+
+
+def question_key(text: str) -> str:
+    """The key that decides "same question", for the retriever's duplicate collapse and the eval's gold.
+
+    >>> question_key("What is feed_dict for ...?  ")
+    'what is feed dict for'
+    """
+    return _KEY_SEPARATOR.sub(" ", text.lower()).strip()
+
+
+# ---- markdown made plain, one function per reader ------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Runs of white space (newlines included) as one space, ends trimmed."""
+    return " ".join(text.split())
+
+
+def strip_inline(line: str) -> str:
+    """Plain text of one markdown line: images dropped, links to their text, tags, `**`, backticks
+    and backslash escapes removed, white space folded. Questions and section titles are made so.
+
+    >>> strip_inline("**What is `feed\\_dict`** in [TF](http://x)?")
+    'What is feed_dict in TF?'
+    """
+    text = _LINK.sub(r"\1", _IMAGE.sub("", line))
+    text = _HTML_TAG.sub("", text).replace("**", "").replace("`", "")
+    return fold(_ESCAPE.sub(r"\1", text))
+
+
+def display_markdown(markdown: str) -> str:
+    """Answer markdown as shown to people: highlight tags and escapes removed, structure kept."""
+    text = _ESCAPE.sub(r"\1", _MARK_TAG.sub("", markdown))
+    text = re.sub(r"^(\s*)\* \* ", r"\1* ", text, flags=re.M)  # the article's "* * item" double bullets
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def plain_for_embedding(markdown: str) -> str:
+    """What the embedder reads: one plain line per non-empty line, bullets and heading marks gone."""
+    return "\n".join(strip_inline(line.lstrip("*-# ").strip()) for line in markdown.splitlines() if line.strip())
+
+
+def plain_for_prompt(markdown: str) -> str:
+    """One paragraph without list markers, bold or code marks, so a small model answers in prose.
+
+    Links and other marks stay: the passage reads as the article wrote it.
+    """
+    lines = (_LIST_MARKER.sub("", line).replace("**", "").replace("`", "") for line in markdown.splitlines())
+    return " ".join(fold(line) for line in lines if line.strip())
+
+
+def plain_for_quote(markdown: str) -> str:
+    """One paragraph with every `*`, backtick, `#` and `>` gone, for quoting inside a `> ` block.
+
+    A `[0]` in code becomes `(0)`, so a quote never holds what reads as a citation marker.
+    """
+    return MARKER.sub(lambda m: f"({m.group(1)})", fold(_QUOTE_MARKS.sub(" ", markdown)))
+
+
+def plain_for_reference(markdown: str) -> str:
+    """Plain text for the eval's references: one line per paragraph or list item, code kept verbatim.
+
+    >>> plain_for_reference("* * **Tanh** is <mark>centered</mark> at **\\\\-1**, see [docs](http://x).")
+    'Tanh is centered at -1, see docs.'
+    """
+    out: list[str] = []
+    code: list[str] | None = None
+    for line in markdown.splitlines():
+        if FENCE.match(line):
+            if code is None:
+                code = []
+            else:
+                out.extend(textwrap.dedent("\n".join(code)).strip("\n").splitlines())
+                code = None
+        elif code is not None:
+            code.append(line.rstrip())
+        elif text := _reference_line(line):
+            out.append(text)
+    if code:  # an unclosed fence keeps its code rather than losing it
+        out.extend(textwrap.dedent("\n".join(code)).strip("\n").splitlines())
+    return "\n".join(out)
+
+
+def _reference_line(line: str) -> str:
+    text = strip_inline(_LIST_MARKERS.sub("", line.strip()))
+    text = _LATEX_TEXT.sub(r"\1", text).replace("\\times", "×")
+    return fold(_DISPLAY_MATH.sub(r"\1", text))

@@ -11,24 +11,15 @@ verbatim sanity set); paraphrases and out-of-scope items keep the split written 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from common.errors import InputError
+from common.text import question_key
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "data" / "eval"
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-def normalize_question(text: str) -> str:
-    """The key that decides "same question": lowercase, runs of non-word characters to one space.
-
-    >>> normalize_question("What is Adam and why is it used ...?  ")
-    'what is adam and why is it used'
-    """
-    return _NON_WORD.sub(" ", text.lower()).strip()
+normalize_question = question_key  # the eval's name for the product's one "same question" key
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ingest.parse import _clean_inline
+from common.text import display_markdown, plain_for_embedding
 from ingest.records import Chunk, QARecord
 
 CHUNKER_VERSION = "qa-2"
@@ -72,17 +72,9 @@ def content_id(source: str, text: str) -> str:
     return hashlib.sha256(f"{CHUNKER_VERSION}\0{source}\0{text}".encode()).hexdigest()[:32]
 
 
-def display_markdown(markdown: str) -> str:
-    """Answer markdown as shown to people: highlight tags and escapes removed, structure kept."""
-    text = re.sub(r"</?mark>", "", markdown)
-    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", text)
-    text = re.sub(r"^(\s*)\* \* ", r"\1* ", text, flags=re.M)  # the article's "* * item" double bullets
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
 def embedding_text(chunk: Chunk) -> str:
     """What the embedder reads: plain words, no markdown punctuation."""
-    return "\n".join(_clean_inline(line.lstrip("*-# ").strip()) for line in chunk.text.splitlines() if line.strip())
+    return plain_for_embedding(chunk.text)
 
 
 def _split(markdown: str, max_words: int) -> list[str]:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 
+from common.text import FENCE, strip_inline
 from ingest.records import QARecord
 
 _BOLD_LINE = re.compile(r"^(?:\* )?\*\*(?P<bold>.+?)\*\*(?P<rest>.*)$")
 _HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
 _SEPARATOR = re.compile(r"^\s*(?:---+|\*\*\*+|___+)\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 _IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
 _CHAT_RESIDUE = re.compile(r"^\s*(Thank you for sharing|Based on the (content|image) provided)", re.I)
 _QUESTION_WORDS = frozenset(
@@ -80,9 +80,9 @@ def parse_article(text: str) -> list[QARecord]:
 
     for index, line in enumerate(lines[_front_matter_end(lines) :], start=_front_matter_end(lines)):
         line_no = index + 1
-        if _FENCE.match(line):
+        if FENCE.match(line):
             in_fence = not in_fence
-        if in_fence or _FENCE.match(line):
+        if in_fence or FENCE.match(line):
             body.append((line_no, line))
             opens_block = False
             continue
@@ -96,7 +96,7 @@ def parse_article(text: str) -> list[QARecord]:
         if heading:
             close()
             current, body = None, []
-            section = _clean_inline(heading["title"])
+            section = strip_inline(heading["title"])
             opens_block = True
             continue
         question = _question(line, opens_block)
@@ -125,7 +125,7 @@ def _question(line: str, opens_block: bool) -> str | None:
     rest = match["rest"].strip()
     if rest and rest != ":" and not rest.endswith("?"):
         return None  # a bold lead-in to a sentence, e.g. "**SGD** is an optimizer."
-    text = _clean_inline(f"{match['bold']} {rest}".strip())
+    text = strip_inline(f"{match['bold']} {rest}".strip())
     if opens_block:
         return text.rstrip(":").strip() or None
     if text.endswith(":"):
@@ -144,13 +144,3 @@ def _dedent(text: str) -> str:
     indents = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
     cut = min(indents, default=0)
     return "\n".join(line[cut:] for line in lines)
-
-
-def _clean_inline(text: str) -> str:
-    """Plain text of one markdown line: bold, marks, links and escapes removed."""
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"</?mark>", "", text)
-    text = text.replace("**", "").replace("`", "")
-    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", text)
-    return re.sub(r"\s+", " ", text).strip()

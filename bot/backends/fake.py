@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from bot.prompt import Message
 from common.errors import BackendUnavailable
 from common.settings import Settings
+from common.text import plain_for_quote
 
 
 class FakeLLM:
@@ -44,6 +45,6 @@ def _echo(prompt: str) -> str:
     match = re.search(r"^\[1\] (.*?)(?:\n\n\[2\]|\n\nQuestion:)", prompt, re.S | re.M)
     if not match:
         return "The article does not cover this."
-    body = " ".join(re.sub(r"[*`#>]+", "", match.group(1)).split())
+    body = plain_for_quote(match.group(1))
     statements = [s for s in re.split(r"(?<=[.!?])\s+", body) if s and not s.endswith("?")]
     return f"{statements[0].rstrip('.')} [1]." if statements else "The article does not cover this."

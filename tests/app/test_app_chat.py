@@ -6,9 +6,10 @@ import gradio as gr
 import pytest
 from app_fakes import RELU_ANSWER
 
-from app import EMPTY_INPUT, Turn, accept, create_app, main, render_answer, reply, sources_html, turn_sources, vote
+from app import EMPTY_INPUT, Turn, accept, create_app, main, reply, turn_sources, vote
 from bot.backends.fake import FakeLLM
 from bot.feedback import FeedbackLog
+from ui.render import render_answer, sources_html
 
 OPTIONS = {"top_k": 4, "temperature": 0.0, "max_tokens": 200}
 
@@ -169,3 +170,12 @@ def test_python_app_py_reports_bad_settings_in_one_line(monkeypatch, capsys):
 
     assert main() == 2
     assert capsys.readouterr().err == "error: invalid settings: BOT_TOP_K: Input should be less than or equal to 20\n"
+
+
+def test_python_app_py_reports_half_configured_auth_in_one_line(monkeypatch, capsys):
+    monkeypatch.setenv("BOT_AUTH_USER", "ada")
+
+    assert main() == 2
+    assert capsys.readouterr().err == (
+        "error: invalid settings: Expected both BOT_AUTH_USER and BOT_AUTH_PASSWORD, got only BOT_AUTH_USER\n"
+    )

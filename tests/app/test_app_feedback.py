@@ -33,7 +33,7 @@ def test_a_vote_is_appended_as_one_json_line(tmp_path):
         "question": "What is stride?",
         "answer": "It is how far it moves [1].",
         "vote": "like",
-        "citations": [{"n": 1, "id": "p1", "section": "CNN", "question": "What is stride?", "lines": [10, 12]}],
+        "citations": [Citation(1, STRIDE).to_dict()],
         "grounding": "generated",
         "time": records[0]["time"],
     }

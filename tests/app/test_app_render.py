@@ -7,8 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app import (
-    answer_json,
+from bot.core import EMPTY, REFUSAL
+from bot.types import Answer, Citation, Passage
+from common.errors import BackendUnavailable
+from ui.render import (
     escape_text,
     link_citations,
     markdown_html,
@@ -18,9 +20,6 @@ from app import (
     sources_html,
     status_line,
 )
-from bot.core import EMPTY, REFUSAL
-from bot.types import Answer, Citation, Passage
-from common.errors import BackendUnavailable
 
 STRIDE = Passage(
     "p1",
@@ -129,7 +128,7 @@ def test_refusal_says_so_plainly_and_points_at_the_nearest_passages():
 
 
 def test_empty_question_refusal_is_just_the_message():
-    answer = Answer(EMPTY, refused=True, grounding="refused", notice="empty question")
+    answer = Answer(EMPTY, refused=True, grounding="refused", empty=True)
 
     assert render_answer(answer, 0) == "Please type a question about deep learning\\."
     assert sources_html(answer, 0) == '<div class="empty">No sources for this answer.</div>'
@@ -195,27 +194,6 @@ def test_article_markdown_keeps_mark_highlights_but_no_other_html():
 def test_errors_become_one_line(error, line):
     assert render_error(error) == line
     assert "\n" not in render_error(error)
-
-
-def test_answer_json_has_text_and_citations():
-    answer = Answer("Stride moves [1].", [Citation(1, STRIDE)], passages=[STRIDE, PADDING])
-
-    assert answer_json(answer) == {
-        "text": "Stride moves [1].",
-        "grounding": "generated",
-        "refused": False,
-        "notice": "",
-        "citations": [
-            {
-                "n": 1,
-                "section": "CNN",
-                "question": "What is stride?",
-                "source": "data/article.md",
-                "lines": [10, 17],
-                "text": STRIDE.text,
-            }
-        ],
-    }
 
 
 def test_status_line_names_model_backend_device_and_index_size(fake_bot):

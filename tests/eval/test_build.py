@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from common.errors import InputError
-from eval.build import build, main, strip_markdown
-from eval.sets import EvalItem, load_all, load_paraphrases, normalize_question
+from common.text import question_key
+from eval.build import build, main
+from eval.sets import EvalItem, load_all, load_paraphrases
 
 ROOT = Path(__file__).resolve().parents[2]
 ADAM = "What is Adam and why is it used most of the time in neural networks?"
@@ -53,7 +54,7 @@ def test_the_duplicated_adam_question_keeps_one_id_and_both_answers(rows):
     "heading", ["Why Adam?", "Training Phase", "Testing Phase", "Python Code Example", "Python Example"]
 )
 def test_sub_headings_are_not_questions(rows, heading):
-    assert normalize_question(heading) not in {normalize_question(row["question"]) for row in rows}
+    assert question_key(heading) not in {question_key(row["question"]) for row in rows}
 
 
 def test_references_carry_no_markdown_except_python_power_in_code(rows):
@@ -65,25 +66,6 @@ def test_references_carry_no_markdown_except_python_power_in_code(rows):
         "        cache[key] = decay_rate * cache[key] + (1 - decay_rate) * grads[key] ** 2",
     ]
     assert not [line for line in lines if "<mark>" in line or "](" in line or "```" in line or line.startswith("* ")]
-
-
-@pytest.mark.parametrize(
-    ("markdown", "expected"),
-    [
-        ("* * **Tanh** is <mark>centered</mark> at **\\-1**.", "Tanh is centered at -1."),
-        ("    * nested **bullet**\n\n    1. **Sigmoid Function**:", "nested bullet\nSigmoid Function:"),
-        ("See [the post](https://x.y/z) ![](https://img.png) now.", "See the post now."),
-        ("feed\\_dict is `tf.Session()`", "feed_dict is tf.Session()"),
-        ("\\[ \\\\text{Weight} = \\\\text{w} \\\\times \\\\text{d} \\]", "Weight = w × d"),
-        (
-            "Example:\n\n```python\n    x = a ** 2  # * not a bullet\n\n    y = [1]\n```",
-            "Example:\nx = a ** 2  # * not a bullet\n\ny = [1]",
-        ),
-        ("", ""),
-    ],
-)
-def test_strip_markdown(markdown, expected):
-    assert strip_markdown(markdown) == expected
 
 
 def test_checked_in_qa_jsonl_is_what_the_builder_makes(rows):
@@ -165,15 +147,3 @@ def test_ids_must_be_unique_across_sets(eval_dir):
 
     with pytest.raises(InputError, match="Expected unique eval ids, got 'q001' twice"):
         load_all(eval_dir)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("What is Adam?", "what is adam"),
-        ("  Sigmoid vs. Tanh  ", "sigmoid vs tanh"),
-        ("feed_dict (sess.run())", "feed dict sess run"),
-    ],
-)
-def test_normalize_question(text, expected):
-    assert normalize_question(text) == expected
