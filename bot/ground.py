@@ -21,6 +21,7 @@ general (no NLI model ships offline); the checks are rules, measured on `data/ev
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from bot.types import Citation, Grounding, Passage
 from common.embed import Embedder
 from common.text import (
     MARKER,
+    STOPWORDS,
     content_tokens,
     markers,
     plain_for_embedding,
@@ -48,6 +50,7 @@ SEMANTIC_THRESHOLD = 0.75  # cosine to the passage's closest sentence that carri
 SEMANTIC_FLOOR = 0.15  # lexical support a semantic match still needs (guards against fluent off-topic text)
 RELEVANCE_THRESHOLD = 0.3  # below this cosine to both the question and the top passage, a sentence is off topic
 REPEAT_OVERLAP = 0.7
+RARE, RARE_ALONE = 4.0, 5.0  # wordfreq zipf: below it a bold word counts as a term (rarer than "maps", "rule")
 MIN_SENTENCE_TOKENS = 2
 MIN_SUPPORTED_TOKENS = 4
 QUOTE_WORDS = 90
@@ -70,7 +73,13 @@ _OPPOSITES = [
     ("fast", "slow"),
     ("add", "remov"),
 ]
-_CLAUSE = re.compile(r"[.;:!?]\s+|,\s*(?:while|whereas|but|and|which)\b|\b(?:while|whereas)\b|\n+", re.I)
+_CLAUSE = re.compile(r"[.;!?]\s+|,\s*(?:while|whereas|but|and|which)\b|\b(?:while|whereas)\b|\n+", re.I)
+_PREFIXES = ("un", "non")
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
+    if i >= 2
+}
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _TERM_SHAPE = re.compile(r"^(?:\d[\d.]*|[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*|[A-Z]{2,}s?|[A-Za-z]+\d+)$")
 
@@ -157,7 +166,7 @@ class Grounder:
             ("support", lambda: self._supported(body, passage)),
             ("terms", lambda: not _foreign_terms(body, passage, question, self.terms)),
             ("polarity", lambda: _same_polarity(body, passage.text)),
-            ("order", lambda: not _swapped(body, passage.text, self.terms)),
+            ("order", lambda: not _swapped(body, passage.answer)),
         ]
         if self.embedder is not None:
             tests.append(("relevance", lambda: self._relevant(body, passage, question)))
@@ -201,15 +210,24 @@ def ground(draft: str, passages: list[Passage], question: str = "") -> Grounded:
 
 
 def article_terms(passages: Iterable[Passage]) -> frozenset[str]:
-    """The stems the article itself marks as technical (in bold) that few passages use."""
+    """The stems the article itself marks as technical: words it sets in bold that few passages use and
+    that are rare in general English (or bold on their own, like **Adam**), per `wordfreq`."""
+    from wordfreq import zipf_frequency
+
     passages = list(passages)
     limit = max(3, len(passages) // 12)
     counts: dict[str, int] = {}
     for passage in passages:
         for token in frozenset(content_tokens(passage.text)):
             counts[token] = counts.get(token, 0) + 1
-    bold = {t for p in passages for span in _BOLD.findall(p.answer) for t in content_tokens(span)}
-    return frozenset(t for t in bold if counts.get(t, 0) <= limit and len(t) > 2)
+    spans = [span for p in passages for span in _BOLD.findall(p.answer)]
+    alone = {w.lower() for span in spans if len(ws := words(span)) == 1 for w in ws}
+    terms = set()
+    for word in {w for span in spans for w in words(span)}:
+        rare = zipf_frequency(word, "en") < (RARE_ALONE if word in alone else RARE)
+        if rare and word not in STOPWORDS and len(word) > 2 and counts.get(stem(word), 0) <= limit:
+            terms.add(stem(word))
+    return frozenset(terms)
 
 
 def extractive(passage: Passage, n: int = 1) -> Grounded:
@@ -246,7 +264,10 @@ def _foreign_terms(body: str, passage: Passage, question: str, terms: frozenset[
 
 
 def _numbers(text: str) -> list[str]:
-    return [n.rstrip(".") for n in re.findall(r"(?<![A-Za-z])\d+(?:\.\d+)?", MARKER.sub(" ", text))]
+    """Numbers as written (0.01, 1e-7, 3x3 gives 3 and 3), and number words as digits (four -> 4)."""
+    text = MARKER.sub(" ", text)
+    spelled = [str(_NUMBER_WORDS[w]) for w in words(text) if w in _NUMBER_WORDS]
+    return [n.rstrip(".") for n in re.findall(r"(?<![A-Za-z])\d+(?:\.\d+)?(?:e-?\d+)?", text)] + spelled
 
 
 @lru_cache(maxsize=2048)
@@ -268,38 +289,58 @@ def _polarity(text: str) -> tuple[int, frozenset[str]]:
 
 
 def _same_polarity(body: str, passage_text: str) -> bool:
-    """False when the sentence negates, or reverses, the passage clause it restates most closely."""
+    """False when the sentence negates the passage clause it restates most closely, or reverses it: uses
+    a direction word (increase, faster, supervised) the passage never uses while the passage uses its opposite."""
     tokens = set(content_tokens(body))
     if not tokens:
         return True
     parts = [c for c in re.split(r"(?<=[.!?;])\s+|\n+", plain_for_embedding(passage_text)) if c.strip()]
     best = max(parts, key=lambda c: len(tokens & set(content_tokens(c))), default="")
     negations, sides = _polarity(body)
-    passage_negations, passage_sides = _polarity(best)
-    if (negations > 0) != (passage_negations > 0):
+    if (negations > 0) != (_polarity(best)[0] > 0):
         return False
     anywhere = _polarity(passage_text)[1]
-    return not any(f"{side[:-1]}{1 - int(side[-1])}" in passage_sides for side in sides - anywhere)
-
-
-def _swapped(body: str, passage_text: str, terms: frozenset[str]) -> bool:
-    """True when a clause of the sentence puts a term among words the passage says only of another term."""
-    tokens = content_tokens(body)
-    passage = _clauses(passage_text)
-    present = {t for t in tokens if (t in terms or _is_term_stem(t, body)) and any(t in c for c in passage)}
-    if len(present) < 2:
+    if any(_opposite(side) in anywhere for side in sides - anywhere):
         return False
+    clauses = [c for c in _CLAUSE.split(plain_for_embedding(passage_text)) if c and c.strip()]
+    for clause in (c for c in _CLAUSE.split(body) if c and c.strip()):
+        own = set(content_tokens(clause))
+        closest = max(clauses, key=lambda c: len(own & set(content_tokens(c))), default="")
+        theirs = _polarity(closest)[1]
+        if any(_opposite(side) in theirs for side in _polarity(clause)[1] - theirs):
+            return False
+    said = set(words(passage_text))
+    return not any(
+        (w not in said and any(p + w in said for p in _PREFIXES))
+        or (any(w.startswith(p) and w[len(p) :] in said for p in _PREFIXES) and w not in said)
+        for w in set(words(body))
+    )
+
+
+def _opposite(side: str) -> str:
+    return f"{side[:-1]}{1 - int(side[-1])}"
+
+
+def _swapped(body: str, passage_text: str) -> bool:
+    """True when two clauses of the sentence trade words: each holds a word that only the passage
+    clause the other restates uses (the roles of two terms swapped)."""
+    passage = _clauses(passage_text)
+    home: dict[str, int] = {}
+    for i, clause in enumerate(passage):
+        for token in clause:
+            home[token] = -1 if token in home and home[token] != i else i
+    placed = []
     for clause in _clauses(body):
-        own_terms = present & clause
-        if len(own_terms) != 1:
-            continue
-        (term,) = own_terms
-        context = clause - present
-        own = max((len(context & c) for c in passage if term in c), default=0)
-        theirs = max((len(context & c) for c in passage if term not in c and c & (present - {term})), default=0)
-        if theirs >= 2 and theirs >= own + 2:
-            return True
-    return False
+        homes = [home[t] for t in clause if home.get(t, -1) >= 0]
+        if homes:
+            top = max(homes.count(h) for h in homes)
+            placed.append(({h for h in homes if homes.count(h) == top}, set(homes)))
+    return any(
+        a != b and b in homes_x and a in homes_y
+        for (mains_x, homes_x), (mains_y, homes_y) in itertools.permutations(placed, 2)
+        for a in mains_x
+        for b in mains_y
+    )
 
 
 def _is_term_stem(token: str, body: str) -> bool:
@@ -311,7 +352,7 @@ def _citations(text: str, passages: list[Passage]) -> list[Citation]:
 
 
 def _tidy(draft: str) -> str:
-    text = re.sub(r"(?m)^\s*(?:[-*]|\d+\.)\s+", "", draft)
+    text = re.sub(r"(?m)^\s*(?:[-*]|\d+\.)\s+|^\s*\[(?![\d,\s]+\])", "", draft)
     return text.replace("**", "").strip()
 
 

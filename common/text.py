@@ -148,7 +148,7 @@ STOPWORDS = frozenset(
 _STEMMERS = threading.local()  # a PyStemmer object is not thread-safe; it imports in ms (nltk: 0.8 s)
 _WORD = re.compile(r"[a-z0-9]+")
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\"'(\[])|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\"'(\[])|(?<=[.!?][\"'”’])\s+(?=[A-Z0-9])|\n+")
 _KEY_SEPARATOR = re.compile(r"[\W_]+")
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
