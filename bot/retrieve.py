@@ -17,8 +17,7 @@ import numpy as np
 
 from bot.types import Passage
 from common.embed import Embedder
-from ingest.chunk import embedding_text
-from ingest.records import Chunk
+from common.text import embedding_text
 from ingest.store import ChromaStore
 
 EXACT_UP_TO = 2000  # ask Chroma for every passage of a corpus this small: the HNSW tail is not reproducible
@@ -101,8 +100,7 @@ def _passage(pid: str, text: str, meta: dict) -> Passage:
 
 
 def _bm25_text(passage: Passage) -> str:
-    chunk = Chunk(passage.id, passage.text, passage.question, "", "", "", 0, 0, "")
-    return embedding_text(chunk)
+    return embedding_text(passage.text)
 
 
 def _normalise(question: str) -> str:

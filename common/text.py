@@ -193,3 +193,17 @@ def support(sentence: str, passage_text: str) -> float:
 def _vocabulary(text: str) -> frozenset[str]:
     """A passage's content tokens, computed once: every draft sentence is scored against the same passages."""
     return frozenset(content_tokens(text))
+
+
+def embedding_text(markdown: str) -> str:
+    """What the embedder and BM25 read of a passage: plain words, no markdown; ingest and retrieval must agree."""
+    lines = []
+    for line in markdown.splitlines():
+        if not line.strip():
+            continue
+        text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", line.lstrip("*-# ").strip())
+        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+        text = re.sub(r"</?mark>", "", text).replace("**", "").replace("`", "")
+        text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", text)
+        lines.append(re.sub(r"\s+", " ", text).strip())
+    return "\n".join(lines)

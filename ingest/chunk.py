@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ingest.parse import _clean_inline
+from common.text import embedding_text as text_for_embedding
 from ingest.records import Chunk, QARecord
 
 CHUNKER_VERSION = "qa-2"
@@ -81,8 +81,8 @@ def display_markdown(markdown: str) -> str:
 
 
 def embedding_text(chunk: Chunk) -> str:
-    """What the embedder reads: plain words, no markdown punctuation."""
-    return "\n".join(_clean_inline(line.lstrip("*-# ").strip()) for line in chunk.text.splitlines() if line.strip())
+    """What the embedder reads: plain words, no markdown punctuation (shared with retrieval's BM25)."""
+    return text_for_embedding(chunk.text)
 
 
 def _split(markdown: str, max_words: int) -> list[str]:
