@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     llm_backend: LLMBackendName = Field("llama_cpp", description="Answer generator backend.")
     llm_model: str = Field(
         "",
-        description="GGUF file (llama_cpp), HF folder (transformers) or model name (openai); empty = packaged SmolLM2-135M.",
+        description="GGUF file (llama_cpp), HF folder or GGUF (transformers) or model name (openai); empty = packaged SmolLM2-135M.",
     )
     openai_base_url: str = Field(
         "http://127.0.0.1:8000/v1", description="OpenAI-compatible server for `openai` backends."

@@ -94,7 +94,7 @@ def test_a_folder_without_an_index_says_which_folder_to_use(settings, tmp_path):
 
 def test_ingest_into_a_version_folder_is_refused(settings):
     run([ARTICLE], settings, embedder=FakeEmbedder(), progress=False)
-    with pytest.raises(InputError, match="Expected the index folder .*, got one of its versions"):
+    with pytest.raises(InputError, match=r"Expected the index folder .*, got one of its versions"):
         run([ARTICLE], settings.model_copy(update={"index_dir": settings.index_dir / "current"}), progress=False)
 
 
