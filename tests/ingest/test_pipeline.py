@@ -144,4 +144,3 @@ def test_cli_reports_bad_input_on_one_line_with_nonzero_exit(tmp_path, monkeypat
     assert main([str(tmp_path / "missing.md")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: No such file") and err.count("\n") == 1
-
