@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 # CPU build of torch; a GPU user sets TORCH_SPEC=torch (CUDA wheels) before the first make.
 TORCH_SPEC ?= torch==2.13.0
 INDEX  := data/index/current
+# Every extra the tests exercise (the optional backends and the eval tools); `large` stays opt-in.
+EXTRAS := dev,openai,transformers,eval
 
 .PHONY: install gpu index run test eval bench lint browser clean
 
@@ -17,7 +19,7 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "$(TORCH_SPEC)"
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
 $(INDEX): $(STAMP) data/article.md

@@ -13,7 +13,6 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from bot.gate import ScopeGate, Verdict
@@ -24,12 +23,10 @@ from bot.retrieve import Retriever
 from bot.rewrite import History, standalone
 from bot.types import Answer, Passage
 from common.embed import Embedder, load_embedder
-from common.errors import BotError, IndexMissing
+from common.errors import BotError
 from common.settings import Settings
 from common.text import content_tokens
-from ingest.chunk import CHUNKER_VERSION
-from ingest.store import Manifest, check_compatible, open_store
-from ingest.versions import current_version
+from ingest.store import open_index, published_version
 
 REFUSAL = "The article does not cover this."
 EMPTY = "Please type a question about deep learning."
@@ -64,13 +61,8 @@ class Bot:
 
     def _open_index(self) -> None:
         """Open the published index version and build the in-memory BM25 table and gate over it."""
-        self._version = None if self.settings.chroma_url else current_version(Path(self.settings.index_dir))
-        store = open_store(self.settings, index_dir=self._version)
-        if not store.exists():
-            where = self.settings.chroma_url or self.settings.index_dir
-            raise IndexMissing(f"No index at {where}; build it first: python -m ingest")
-        wanted = Manifest(self.embedder.name, self.embedder.dimension, self.embedder.fingerprint, CHUNKER_VERSION)
-        check_compatible(store.manifest(), wanted)
+        store = open_index(self.settings, self.embedder)
+        self._version = store.folder
         retriever = Retriever(store, self.embedder)
         vocabulary = set(content_tokens(" ".join(p.text for p in retriever.passages)))
         self.retriever, self.gate = retriever, ScopeGate(vocabulary, self.settings.gate_threshold)
@@ -87,10 +79,10 @@ class Bot:
 
         Questions already running keep the retriever they started with.
         """
-        if self.settings.chroma_url or current_version(Path(self.settings.index_dir)) == self._version:
+        if self.settings.chroma_url or published_version(self.settings) == self._version:
             return False
         with self._reload_lock:
-            if current_version(Path(self.settings.index_dir)) != self._version:
+            if published_version(self.settings) != self._version:
                 self._open_index()
                 return True
         return False

@@ -1,6 +1,7 @@
 """The answer generator contract and the registry that picks a backend by name.
 
-A backend implements `stream` (text pieces as they are generated); `generate` joins them.
+A backend implements `from_settings` and `stream` (text pieces as they are generated); `generate`
+joins them.
 Backends are imported lazily, so a missing optional package fails only when it is chosen.
 """
 
@@ -19,6 +20,11 @@ class LLM(Protocol):
 
     name: str
     device: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LLM:
+        """The backend built from `settings` (model path, server, threads); `load_llm` calls this."""
+        ...
 
     def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]: ...
 

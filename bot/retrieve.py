@@ -17,9 +17,7 @@ import numpy as np
 
 from bot.types import Passage
 from common.embed import Embedder
-from common.text import question_key
-from ingest.chunk import embedding_text
-from ingest.records import Chunk
+from common.text import plain_for_embedding, question_key
 from ingest.store import ChromaStore
 
 EXACT_UP_TO = 2000  # ask Chroma for every passage of a corpus this small: the HNSW tail is not reproducible
@@ -102,5 +100,4 @@ def _passage(pid: str, text: str, meta: dict) -> Passage:
 
 
 def _bm25_text(passage: Passage) -> str:
-    chunk = Chunk(passage.id, passage.text, passage.question, "", "", "", 0, 0, "")
-    return embedding_text(chunk)
+    return plain_for_embedding(passage.text)

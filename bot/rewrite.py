@@ -35,7 +35,7 @@ def standalone(question: str, history: History | None) -> str:
 
 
 def topic_of(question: str) -> str:
-    """'What is the dying ReLU problem?' -> 'the dying ReLU problem'."""
+    """'What is the dying ReLU problem?' -> 'dying ReLU problem' (a leading article goes with the question words)."""
     text = _QUESTION_HEAD.sub("", question.strip()).rstrip("?.! ")
     return text if text else question.strip()
 

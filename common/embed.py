@@ -132,7 +132,7 @@ class OpenAIEmbedder(BaseEmbedder):
         try:
             from openai import OpenAI, OpenAIError
         except ModuleNotFoundError as e:
-            raise BackendUnavailable("The openai package is missing: pip install openai") from e
+            raise BackendUnavailable('The openai embedder needs its extra: pip install -e ".[openai]"') from e
         client = OpenAI(base_url=self.base_url, api_key=self.api_key, timeout=self.timeout, max_retries=1)
         try:
             response = client.embeddings.create(model=self.name, input=texts)

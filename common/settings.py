@@ -17,7 +17,7 @@ EmbedBackendName = Literal["sentence_transformers", "openai", "fake"]
 
 
 class Settings(BaseSettings):
-    """Every knob of the product; `README.md` lists them (generated from these descriptions)."""
+    """Every knob of the product; `README.md` lists them, and `tests/test_readme.py` checks each row against these."""
 
     model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="forbid", frozen=True)
 

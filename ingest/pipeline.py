@@ -26,9 +26,10 @@ from ingest.chunk import CHUNKER_VERSION, chunk_plain, chunk_records, embedding_
 from ingest.parse import parse_article
 from ingest.records import Chunk
 from ingest.store import ChromaStore, Manifest, open_store
-from ingest.versions import current_version, discard, new_version, publish
+from ingest.versions import current_version, discard, is_version, new_version, publish
 
 log = logging.getLogger("ingest")
+ROOT = Path(__file__).resolve().parents[1]  # the repository root: source ids are relative to it
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text", ""})
 
 
@@ -47,9 +48,12 @@ class Summary:
 
 @dataclass(frozen=True)
 class SourceFile:
+    """One input file; `path` is its source id in the index (see `source_id`), `location` where it was read."""
+
     path: str
     text: str
     sha256: str
+    location: Path
 
 
 def run(
@@ -77,6 +81,10 @@ def run(
     if not sources:
         raise InputError("Expected at least one file to ingest, got none.")
     if not settings.chroma_url:
+        if is_version(Path(settings.index_dir)):
+            raise InputError(
+                f"Expected the index folder (e.g. data/index), got one of its versions: {settings.index_dir}"
+            )
         _check_writable(Path(settings.index_dir))
     chunks, records = _chunk_all(sources)
     embedder = embedder or load_embedder(settings)
@@ -92,12 +100,15 @@ def run(
     fresh = rebuild or stored is None or not stored.same_build(wanted)
     existing = [] if fresh or live is None else live.items()
     ours = {s.path for s in sources}
-    old = {item.id: item.metadata.get("key", "") for item in existing if item.metadata.get("source") in ours}
+    aliases = {str(item.metadata.get("source", "")) for item in existing} - ours
+    aliases = {a for a in aliases if any(_same_file(a, s.location) for s in sources)}
+    old = {item.id: item.metadata.get("key", "") for item in existing if item.metadata.get("source") in ours | aliases}
     new_ids = {c.id for c in chunks}
     to_embed = [c for c in chunks if c.id not in old]
     stale = [i for i in old if i not in new_ids]
-    vectors = _embed(embedder, to_embed, progress)
-    sources_after = wanted.sources if fresh or stored is None else {**stored.sources, **wanted.sources}
+    vectors = _embed(embedder, to_embed, progress, settings.embed_batch_size)
+    kept = {} if fresh or stored is None else {k: v for k, v in stored.sources.items() if k not in aliases}
+    sources_after = {**kept, **wanted.sources}
     manifest = replace(wanted, sources=sources_after)
     if fresh or to_embed or stale or manifest != stored:
         _write(settings, version, fresh, manifest, to_embed, vectors, stale)
@@ -133,7 +144,7 @@ def read_source(path: Path) -> SourceFile:
         raise InputError(f"Expected UTF-8 text, got undecodable bytes at offset {e.start}: {path}") from e
     if path.suffix.lower() not in TEXT_SUFFIXES:
         log.warning("Reading %s as text (expected .md or .txt)", path)
-    return SourceFile(_display_path(path), text, hashlib.sha256(raw).hexdigest())
+    return SourceFile(source_id(path), text, hashlib.sha256(raw).hexdigest(), path.resolve())
 
 
 def _open_live(settings: Settings, version: Path | None) -> tuple[ChromaStore | None, Manifest | None]:
@@ -162,7 +173,8 @@ def _chunk_all(sources: list[SourceFile]) -> tuple[list[Chunk], int]:
     return chunks, records
 
 
-def _embed(embedder: Embedder, chunks: list[Chunk], progress: bool) -> np.ndarray:
+def _embed(embedder: Embedder, chunks: list[Chunk], progress: bool, step: int) -> np.ndarray:
+    """Vectors for `chunks`; with a progress bar, `step` (`BOT_EMBED_BATCH_SIZE`) texts go to the embedder at a time."""
     texts = [embedding_text(c) for c in chunks]
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
@@ -170,13 +182,13 @@ def _embed(embedder: Embedder, chunks: list[Chunk], progress: bool) -> np.ndarra
         return embedder.embed_documents(texts)
     from rich.progress import Progress
 
-    step = 16
     parts = []
     with Progress(transient=True) as bar:
         task = bar.add_task("Embedding", total=len(texts))
         for i in range(0, len(texts), step):
-            parts.append(embedder.embed_documents(texts[i : i + step]))
-            bar.advance(task, len(texts[i : i + step]))
+            batch = texts[i : i + step]
+            parts.append(embedder.embed_documents(batch))
+            bar.advance(task, len(batch))
     return np.vstack(parts)
 
 
@@ -224,9 +236,28 @@ def _check_writable(folder: Path) -> None:
         raise InputError(f"The index folder is not writable: {folder} ({e.__class__.__name__})") from e
 
 
-def _display_path(path: Path) -> str:
+def source_id(path: Path) -> str:
+    """The id a file's chunks carry: its path from the repository root when inside it, else its absolute path.
+
+    Independent of the working directory, so one file ingested from two places is one source; still a
+    readable path for citations, and the id older indexes built from the repository root already use.
+    (A content hash was rejected: an edited file would become a new source and leave its old chunks behind.)
+    """
     resolved = path.resolve()
     try:
-        return str(resolved.relative_to(Path.cwd().resolve()))
+        return str(resolved.relative_to(ROOT))
     except ValueError:
         return str(resolved)
+
+
+def _same_file(stored: str, location: Path) -> bool:
+    """True when `stored`, a source id written by an older ingest, names the file at `location`.
+
+    Older ingests wrote the path relative to the directory they ran in, so a relative id names the
+    file when it is a tail of the file's absolute path and no file of that name sits at the root.
+    """
+    old = Path(stored)
+    if old.is_absolute():
+        return old.exists() and old.resolve() == location
+    parts = old.parts
+    return bool(parts) and location.parts[-len(parts) :] == parts and not (ROOT / old).exists()

@@ -20,10 +20,12 @@ from typing import Any, ParamSpec, TypeVar
 import httpx
 import numpy as np
 
+from common.embed import Embedder
 from common.errors import BackendUnavailable, IndexMismatch, IndexMissing
 from common.settings import Settings
+from ingest.chunk import CHUNKER_VERSION
 from ingest.records import Chunk
-from ingest.versions import current_version
+from ingest.versions import live_version
 
 SCHEMA_VERSION = 1
 P = ParamSpec("P")
@@ -92,10 +94,11 @@ def _remote(method: Callable[P, R]) -> Callable[P, R]:
 class ChromaStore:
     """A Chroma collection with upsert/delete/query and the build manifest."""
 
-    def __init__(self, client: Any, name: str, url: str | None = None) -> None:
+    def __init__(self, client: Any, name: str, url: str | None = None, folder: Path | None = None) -> None:
         self.client = client
         self.name = name
         self.url = url
+        self.folder = folder  # the version folder it reads (embedded mode), for `published_version` checks
         self._collection: Any = None
 
     @property
@@ -207,14 +210,38 @@ def open_store(settings: Settings, index_dir: Path | None = None) -> ChromaStore
             raise BackendUnavailable(f"Chroma server at {settings.chroma_url} is not answering: {e}") from e
         _bound_requests(client, settings.request_timeout)
         return ChromaStore(client, settings.collection, url=settings.chroma_url)
-    folder = Path(index_dir) if index_dir else current_version(Path(settings.index_dir))
+    folder = Path(index_dir) if index_dir else published_version(settings)
     if folder is None:
-        raise IndexMissing(f"No index at {settings.index_dir}; build it first: python -m ingest")
+        raise IndexMissing(
+            f"No index at {settings.index_dir}; build it first: python -m ingest "
+            "(BOT_INDEX_DIR names the folder it writes, e.g. data/index)"
+        )
     try:
         client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
     except Exception as e:  # chroma reports a damaged folder with several error types
         raise IndexMissing(f"The index at {folder} is unreadable ({e}); rebuild it: python -m ingest --rebuild") from e
-    return ChromaStore(client, settings.collection)
+    return ChromaStore(client, settings.collection, folder=folder)
+
+
+def open_index(settings: Settings, embedder: Embedder) -> ChromaStore:
+    """The published index, checked to be built by `embedder` and this chunker: what the bot reads.
+
+    Raises:
+        IndexMissing: no index, an empty or unreadable one, or one without a manifest.
+        IndexMismatch: built with another embedder, weights or chunker; `python -m ingest --rebuild` fixes it.
+    """
+    store = open_store(settings)
+    if not store.exists():
+        where = settings.chroma_url or settings.index_dir
+        raise IndexMissing(f"No index at {where}; build it first: python -m ingest")
+    wanted = Manifest(embedder.name, embedder.dimension, embedder.fingerprint, CHUNKER_VERSION)
+    check_compatible(store.manifest(), wanted)
+    return store
+
+
+def published_version(settings: Settings) -> Path | None:
+    """The version folder a reader of `settings` should have open now; None on a Chroma server or with no index."""
+    return None if settings.chroma_url else live_version(Path(settings.index_dir))
 
 
 def _bound_requests(client: Any, seconds: float) -> None:

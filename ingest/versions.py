@@ -26,6 +26,24 @@ def current_version(index_dir: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
+def live_version(index_dir: Path) -> Path | None:
+    """The version a reader opens for `index_dir`: where its `current` link points, or `index_dir` itself
+    when it is that link (followed, so re-ingests are picked up) or one `v-*` version folder (pinned).
+
+    People copy `data/index/current` from a listing; refusing it would be a trap, not a safeguard.
+    """
+    found = current_version(index_dir)
+    if found is not None:
+        return found
+    return Path(index_dir).resolve() if is_version(index_dir) else None
+
+
+def is_version(folder: Path) -> bool:
+    """True for a published version folder, or a link to one (the `current` link itself)."""
+    resolved = Path(folder).resolve()
+    return resolved.is_dir() and resolved.name.startswith("v-")
+
+
 def new_version(index_dir: Path, copy_of: Path | None = None) -> Path:
     """A fresh, unpublished version folder, optionally starting as a copy of `copy_of`."""
     folder = Path(index_dir) / f"v-{time.time_ns()}"

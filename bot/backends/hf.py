@@ -22,7 +22,9 @@ class TransformersLLM:
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
         except ModuleNotFoundError as e:
-            raise BackendUnavailable("transformers and torch are needed: pip install transformers torch") from e
+            raise BackendUnavailable(
+                'The transformers backend needs its extra: pip install -e ".[transformers]"'
+            ) from e
         if not path.exists():
             raise ModelMissing(f"Expected a model folder or GGUF file at {path}, found nothing; set BOT_LLM_MODEL.")
         self.device = "gpu" if torch.cuda.is_available() else "cpu"

@@ -19,7 +19,7 @@ class OpenAILLM:
         try:
             from openai import OpenAI
         except ModuleNotFoundError as e:
-            raise BackendUnavailable("The openai package is missing: pip install openai") from e
+            raise BackendUnavailable('The openai backend needs its extra: pip install -e ".[openai]"') from e
         self.name = model
         self.family = family_of(model)
         self.notice = ""

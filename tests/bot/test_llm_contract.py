@@ -1,36 +1,82 @@
-"""The same contract for every LLM backend that runs here (the openai one is tested against a real server)."""
+"""One contract for every LLM backend, the way LangChain's standard tests run one suite over each integration.
 
+`fake` runs everywhere; `llama_cpp` (the packaged SmolLM2 GGUF) and `transformers` (the same GGUF,
+dequantized) are slow; `openai` runs the real client against an in-process OpenAI-compatible server
+that honours `max_tokens` (tests/integration drives it against llama.cpp's real server).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import sys
+from typing import get_args
+
+import httpx
 import pytest
 
-from bot import Settings, load_llm
+from bot import LLM, BackendUnavailable, Settings, load_llm
 from bot.llm import BACKENDS, generate
 from bot.prompt import Message
+from common.settings import LLMBackendName
 
 MESSAGES = [Message("system", "Answer briefly."), Message("user", "What is dropout in neural networks?")]
+REPLY = "Dropout randomly turns off some neurons during training, so the network cannot rely on any one of them."
+
+
+def stub_server(request: httpx.Request) -> httpx.Response:
+    """Streams `REPLY` word by word as chat-completion chunks, at most `max_tokens` of them."""
+    body = json.loads(request.content)
+    words = re.findall(r"\S+\s*", REPLY)[: body["max_tokens"]]
+    events = [
+        {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
+         "choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}]}
+        for w in words
+    ]  # fmt: skip
+    sse = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+    return httpx.Response(200, text=sse, headers={"content-type": "text/event-stream"})
+
+
+def openai_on_stub_server() -> LLM:
+    from openai import OpenAI
+
+    llm = load_llm(Settings(_env_file=None, llm_backend="openai", openai_base_url="http://stub.invalid/v1"))
+    llm.client = OpenAI(
+        base_url="http://stub.invalid/v1",
+        api_key="x",
+        http_client=httpx.Client(transport=httpx.MockTransport(stub_server)),
+    )
+    return llm
 
 
 @pytest.fixture(
     scope="module",
     params=[
         "fake",
+        "openai",
         pytest.param("llama_cpp", marks=pytest.mark.slow),
         pytest.param("transformers", marks=pytest.mark.slow),
     ],
 )
-def llm(request):
+def llm(request) -> LLM:
+    if request.param == "openai":
+        return openai_on_stub_server()
     return load_llm(Settings(_env_file=None, llm_backend=request.param))
 
 
 def test_stream_yields_text_pieces_that_join_into_generate(llm):
     pieces = list(llm.stream(MESSAGES, max_tokens=12, temperature=0))
-    assert pieces and all(isinstance(p, str) for p in pieces)
+    assert pieces and all(isinstance(p, str) and p for p in pieces)
     assert "".join(pieces) == generate(llm, MESSAGES, max_tokens=12, temperature=0)  # greedy: reproducible
 
 
 def test_max_tokens_bounds_the_output(llm):
-    short = generate(llm, MESSAGES, max_tokens=3, temperature=0)
-    long = generate(llm, MESSAGES, max_tokens=24, temperature=0)
-    assert 0 < len(short) <= len(long)
+    """A piece is at most one token, so a backend that drops `max_tokens` yields more pieces than it allows."""
+    short = list(llm.stream(MESSAGES, max_tokens=3, temperature=0))
+    long = list(llm.stream(MESSAGES, max_tokens=24, temperature=0))
+    assert 1 <= len(short) <= 3 < len(long) <= 24
+    assert len("".join(short)) < len("".join(long))
 
 
 def test_capabilities_are_declared(llm):
@@ -38,5 +84,18 @@ def test_capabilities_are_declared(llm):
     assert llm.device in {"cpu", "gpu", "remote"}
 
 
-def test_every_backend_is_registered():
-    assert set(BACKENDS) == {"llama_cpp", "transformers", "openai", "fake"}
+def test_every_backend_name_the_settings_accept_is_registered_and_builds_from_settings():
+    assert sorted(BACKENDS) == sorted(get_args(LLMBackendName))
+    for target in BACKENDS.values():
+        module, _, name = target.partition(":")
+        backend = getattr(importlib.import_module(module), name)
+        assert callable(backend.from_settings) and callable(backend.stream), target
+
+
+@pytest.mark.parametrize(
+    ("backend", "package", "extra"), [("openai", "openai", "openai"), ("transformers", "transformers", "transformers")]
+)
+def test_a_missing_optional_package_names_its_extra(backend, package, extra, monkeypatch):
+    monkeypatch.setitem(sys.modules, package, None)  # `import package` now fails as if it were not installed
+    with pytest.raises(BackendUnavailable, match=re.escape(f'pip install -e ".[{extra}]"')):
+        load_llm(Settings(_env_file=None, llm_backend=backend))

@@ -1,6 +1,5 @@
 import json
 import logging
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -145,10 +144,3 @@ def test_cli_reports_bad_input_on_one_line_with_nonzero_exit(tmp_path, monkeypat
     assert main([str(tmp_path / "missing.md")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: No such file") and err.count("\n") == 1
-
-
-def test_summary_is_frozen():
-    summary = Summary(1, 2, 3, 0, 0, 0, 0.1)
-    with pytest.raises(AttributeError):
-        summary.added = 5  # type: ignore[misc]
-    assert replace(summary, added=5).added == 5

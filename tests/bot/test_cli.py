@@ -1,0 +1,91 @@
+"""`python -m bot` as a user runs it: a subprocess over an index of the article, with the fake model."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def bot_cli(fake_index, tmp_path):
+    """Runs `python -m bot ARGS` away from the repository (no .env), returning the finished process."""
+
+    def run(*args: str, stdin: str = "", index_dir: Path | None = None) -> subprocess.CompletedProcess:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "BOT_INDEX_DIR": str(index_dir or fake_index.index_dir),
+            "BOT_EMBED_BACKEND": "fake",
+            "BOT_LLM_BACKEND": "fake",
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+        )
+
+    return run
+
+
+def test_an_answer_streams_then_lists_its_sources(bot_cli):
+    done = bot_cli("What is dropout?")
+
+    assert (done.returncode, done.stderr) == (0, "")
+    text, sources = done.stdout.split("\nSources:\n")
+    assert "[1]" in text
+    assert sources.splitlines()[0] == (
+        "[1] Fundamental of Deep Learning > What is Dropout and how is it useful? (data/article.md lines 154-158)"
+    )
+
+
+def test_an_out_of_scope_question_is_refused_with_exit_code_3(bot_cli):
+    done = bot_cli("Who won the football world cup in 2018?")
+
+    assert done.returncode == 3
+    assert done.stdout.startswith("The article does not cover this.")
+
+
+def test_a_missing_index_is_one_line_on_stderr_with_exit_code_1(bot_cli, tmp_path):
+    done = bot_cli("What is dropout?", index_dir=tmp_path / "nowhere")
+
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.startswith("error: No index at ") and done.stderr.count("\n") == 1
+
+
+def test_json_prints_the_answer_as_one_object(bot_cli):
+    done = bot_cli("What is dropout?", "--json")
+
+    answer = json.loads(done.stdout)
+    assert (done.returncode, answer["refused"], answer["question"]) == (0, False, "What is dropout?")
+    assert [c["n"] for c in answer["citations"]] == [1]
+    assert answer["citations"][0]["passage"]["lines"] == [154, 158]
+
+
+def test_usage_errors_exit_with_code_2(bot_cli):
+    assert bot_cli("   ").returncode == 2
+    assert bot_cli("--no-such-flag").returncode == 2
+
+
+def test_the_chat_reads_questions_from_stdin_and_keeps_history_for_follow_ups(bot_cli):
+    done = bot_cli("--json", stdin="What is the dying ReLU problem?\nand how do I fix it?\n\nnot asked\n")
+
+    first, follow_up = (json.loads(line) for line in done.stdout.splitlines())
+    assert done.returncode == 0
+    assert first["standalone_question"] == "What is the dying ReLU problem?"
+    assert follow_up["standalone_question"] == "how do I fix dying ReLU problem?"
+
+
+def test_the_chat_ends_at_end_of_input(bot_cli):
+    done = bot_cli(stdin="What is dropout?\n")
+
+    assert done.returncode == 0
+    assert done.stdout.count("Sources:") == 1
