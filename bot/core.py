@@ -94,6 +94,11 @@ class Bot:
             self._llm = load_llm(self.settings)
         return self._llm
 
+    @property
+    def prompt_passages(self) -> int:
+        """How many of the retrieved passages the prompt shows (the setting, or the model family's own)."""
+        return passages_shown(self.llm.family, self.settings.prompt_passages)
+
     def retrieve(self, question: str, k: int = 5) -> list[Passage]:
         """The `k` passages that best match `question`, best first, repeats collapsed.
 
@@ -154,7 +159,7 @@ class Bot:
             yield Answer(REFUSAL, refused=True, timings=timings, grounding="refused", **base)
             return
         llm = self.llm
-        shown = passages[: passages_shown(llm.family, self.settings.prompt_passages)]
+        shown = passages[: self.prompt_passages]
         messages = build_messages(query, shown, llm.family)
         tick = time.perf_counter()
         pieces: list[str] = []
@@ -170,7 +175,14 @@ class Bot:
         timings["ground"] = time.perf_counter() - tick
         timings["total"] = time.perf_counter() - started
         yield Answer(
-            checked.text, checked.citations, False, timings=timings, grounding=checked.grounding, draft=draft, **base
+            checked.text,
+            checked.citations,
+            False,
+            timings=timings,
+            grounding=checked.grounding,
+            draft=draft,
+            model=llm.name,
+            **base,
         )
 
     def as_retriever(self, k: int = 5) -> Any:

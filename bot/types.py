@@ -74,6 +74,7 @@ class Answer:
     draft: str = ""
     notice: str = ""
     empty: bool = False
+    model: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Every field, JSON-safe: citations and passages as their own `to_dict()`s."""
@@ -82,6 +83,7 @@ class Answer:
             "grounding": self.grounding,
             "refused": self.refused,
             "empty": self.empty,
+            "model": self.model,
             "notice": self.notice,
             "citations": [c.to_dict() for c in self.citations],
             "question": self.question,

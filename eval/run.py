@@ -62,7 +62,7 @@ from bot.ground import SUPPORT_THRESHOLD
 from bot.types import Answer
 from common.embed import Embedder, load_embedder
 from common.errors import BotError
-from common.models import SMOLLM2_SHA256, file_sha256
+from common.models import file_sha256
 from common.settings import Settings
 from common.text import MARKER
 from eval import metrics
@@ -319,7 +319,7 @@ def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: in
         "mode": "retrieval" if retrieval_only else "answers",
         "backend": settings.llm_backend if answers else None,
         "model": bot.llm.name if answers else None,
-        "model_sha256": _model_sha256(settings) if answers else None,
+        "model_sha256": _model_sha256(bot) if answers else None,
         "temperature": settings.temperature if answers else None,
         "n_threads": settings.n_threads if answers else None,
         "seed": settings.seed if answers else None,
@@ -330,7 +330,7 @@ def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: in
         "embedder_fingerprint": str(bot.embedder.fingerprint)[:16],
         "passages": len(bot.retriever.passages),
         "top_k": settings.top_k,
-        "prompt_passages": settings.prompt_passages,
+        "prompt_passages": bot.prompt_passages,
         "support_tau": SUPPORT_THRESHOLD,
         "git": _git_sha(),
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -339,10 +339,9 @@ def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: in
     }
 
 
-def _model_sha256(settings: Settings) -> str | None:
-    if settings.llm_backend != "llama_cpp":
-        return None  # HF folders and server models are named, not hashed
-    return file_sha256(Path(settings.llm_model)) if settings.llm_model else SMOLLM2_SHA256
+def _model_sha256(bot: Bot) -> str | None:
+    path = getattr(bot.llm, "path", None)  # GGUF backends are hashed; HF folders and server models are named
+    return file_sha256(path) if isinstance(path, Path) and path.is_file() else None
 
 
 def _git_sha() -> str | None:

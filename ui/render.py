@@ -194,4 +194,5 @@ def status_line(bot: Bot) -> str:
     return (
         f"Model {escape_text(llm.name)} · backend {escape_text(bot.settings.llm_backend)} · "
         f"{device} · index {len(bot.retriever)} passages · embedder {escape_text(bot.embedder.name)}"
+        + (f" · {escape_text(llm.notice)}" if getattr(llm, "notice", "") else "")
     )

@@ -57,6 +57,7 @@ class LlamaCppLLM:
             raise ModelMissing(f"Expected a GGUF file at {path}, found nothing; set BOT_LLM_MODEL.")
         gpu = bool(llama_cpp.llama_supports_gpu_offload())
         self.name = name or path.stem
+        self.path = path
         self.family = family or family_of(self.name)
         self.notice = notice
         self.device = "gpu" if gpu and n_gpu_layers != 0 else "cpu"
