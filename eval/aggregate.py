@@ -24,7 +24,7 @@ from eval.rows import Result, Row, fingerprint
 SETS = ("article", "paraphrase", "out_of_scope")
 RETRIEVAL = ("hit@1", "hit@3", "hit@5", "mrr@10", "ndcg@5")
 ANSWER = ("f1", "rouge_l", "cosine", "gold_cited", "citation_precision", "sentence_coverage", "support")
-ANSWERED = ("copy_share",)  # over answered in-scope rows
+ANSWERED = ("copy_share", "written", "relevance", "repetition")  # over answered in-scope rows
 GROUNDINGS = ("generated", "repaired", "extractive", "refused")
 
 Summary = dict[str, float | None]

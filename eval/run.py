@@ -218,6 +218,11 @@ def _score_answer(score: Callable[..., None], bot: Bot, item: EvalItem, answer: 
     if not answer.refused:
         score("words", metrics.answer_words, answer)
         score("copy_share", metrics.copy_share, answer, answer.passages)
+        score("written", metrics.written, answer)
+        question = bot.embedder.embed_query(item.question)  # cached: the same vector retrieval used
+        spoken = bot.embedder.embed_documents([metrics.spoken_text(answer.text)])[0]
+        score("relevance", metrics.relevance, question, spoken)
+        score("repetition", metrics.repetition, answer)
 
 
 def _fail(message: str) -> float:

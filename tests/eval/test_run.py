@@ -259,6 +259,11 @@ def refuse(qid: str, refused: bool) -> tuple[str, Edit]:
         ([refuse("p01", True)], "refusal", True),
         ([refuse("p01", True), refuse("p02", True)], "refusal", False),
         ([refuse("o01", False), refuse("o02", False)], "refusal", False),
+        ([scores("p01", written=0.0)], "written", False),  # one answer of ten now quoted: 1.0 -> 0.9
+        ([scores("p01", relevance=0.65)], "relevance", True),  # mean drops 0.005
+        ([scores("p01", relevance=0.5)], "relevance", False),  # mean drops 0.02
+        ([scores("p03")], "repetition", True),
+        ([scores("p01", repetition=1.0)], "repetition", False),  # one answer of ten repeats itself: +0.1
         ([scores("p01", words=40.0)], "median_words", True),  # the median stays 20
         ([scores(f"p0{i}", words=26.0) for i in range(6)], "median_words", False),  # 20 -> 26: +30%
         ([scores(f"p0{i}", words=24.0) for i in range(6)], "median_words", True),  # +20%
@@ -348,10 +353,10 @@ def test_changed_eval_questions_fail_with_the_ids():
     assert "gone: o04; reworded: p02" in verdict.reason
 
 
-def test_summary_shares_refusals_groundings_and_the_median_of_answered_words():
+def test_summary_shares_refusals_groundings_and_the_answered_only_metrics():
     rows = [
         row("p1", words=10.0),
-        replace(row("p2", words=30.0), grounding="extractive"),
+        replace(row("p2", words=30.0, written=0.0, relevance=0.5), grounding="extractive"),
         row("p3", refused=True),
         row("o1", "out_of_scope"),
     ]
@@ -361,6 +366,8 @@ def test_summary_shares_refusals_groundings_and_the_median_of_answered_words():
     assert summary["paraphrase"]["refused"] == pytest.approx(1 / 3, abs=1e-6)
     assert summary["paraphrase"]["median_words"] == 20.0
     assert summary["paraphrase"]["grounding:extractive"] == pytest.approx(1 / 3, abs=1e-6)
+    answered = {key: summary["paraphrase"][key] for key in ("written", "relevance", "repetition")}
+    assert answered == {"written": 0.5, "relevance": 0.6, "repetition": 0.0}  # the refused p3 is left out
     assert summary["out_of_scope"] == {
         "n": 1,
         "refused": 1.0,
