@@ -14,12 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bot import Bot
+from bot.gate import COEFFICIENTS, INTERCEPT
+from common.text import content_tokens
 
-from bot import Bot  # noqa: E402
-from bot.gate import COEFFICIENTS, INTERCEPT  # noqa: E402
-from common.text import content_tokens  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def features(bot: Bot, question: str) -> list[float]:

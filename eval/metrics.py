@@ -1,8 +1,8 @@
-"""Deterministic, label-based metrics for the offline gate (see /work/shared/EVAL.md).
+"""Deterministic, label-based metrics for the offline gate: no LLM judge, so no drift between runs.
 
 Every function is pure and returns a float in [0, 1] (or a count); a perfect answer scores 1,
 an empty one 0, and an input that cannot be scored raises `ValueError` instead of returning NaN,
-because a NaN silently drops out of a mean (RAGAS #1150, #1274).
+because a NaN silently drops out of a mean (a known failure of judge-based RAG evaluations).
 
 Retrieval takes `ranked`, the passages' question texts in rank order, and `gold`, a set of
 `normalize_question` keys: every passage whose question normalizes into `gold` is relevant, so
@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 
 from bot.types import Answer, Passage
-from common.text import MARKER, markers, sentences, support, words
+from common.text import MARKER, content_tokens, markers, sentences, support, words
 from eval.sets import normalize_question
 
 References = str | Sequence[str]
@@ -245,6 +245,62 @@ def copy_share(answer: Answer, passages: Sequence[Passage]) -> float:
         matcher = SequenceMatcher(None, mine, theirs, autojunk=False)
         longest = max(longest, matcher.find_longest_match(0, len(mine), 0, len(theirs)).size)
     return longest / len(mine)
+
+
+# ---------------------------------------------------------------- the answer as text
+
+WRITTEN = frozenset({"generated", "repaired"})
+REPEAT_JACCARD = 0.8  # content-token Jaccard at which a sentence counts as a repeat
+REPEAT_MIN_TOKENS = 4  # shorter sentences only repeat by Jaccard, not by containment
+_MARKER_AND_SPACE = re.compile(r"\s*" + MARKER.pattern)
+
+
+def written(answer: Answer) -> float:
+    """1.0 if the model wrote the answer (generated, or repaired by the grounding), 0.0 if it was
+    quoted from the article (extractive) or refused: with a quote the model's words never reach the user."""
+    return float(answer.grounding in WRITTEN)
+
+
+def spoken_text(text: str) -> str:
+    """The answer's own words: markers removed, and a quote's framing (the line introducing it and
+    the `> ` prefixes) removed, so the words that are compared are the ones that answer."""
+    return " ".join(_MARKER_AND_SPACE.sub("", " ".join(statements(text))).split())
+
+
+def relevance(question_vector: Sequence[float] | np.ndarray, answer_vector: Sequence[float] | np.ndarray) -> float:
+    """Answer relevance: cosine between the question's embedding and that of `spoken_text(answer)`.
+
+    RAGAS answer relevancy instead has an LLM write questions back from the answer and averages
+    their cosine with the real question. That needs a judge model and inherits its drift and parse
+    failures; embedding the answer itself needs nothing but the project embedder and reproduces bit
+    for bit. The price: a question and an answer are different kinds of text, so even a good answer
+    scores well below 1 (MiniLM: median about 0.7 on the article's questions), and the numbers are
+    read against the baseline, not as absolutes.
+    An answer about another topic, or one that rambles away from the question, still scores lower.
+    """
+    return cosine(question_vector, answer_vector)
+
+
+def repetition(answer: Answer) -> float:
+    """1.0 if a sentence repeats an earlier one of the same answer, else 0.0 (a good bot scores 0).
+
+    Sentences are compared by their content tokens (stemmed, no stopwords, no `[n]` markers): a
+    repeat has Jaccard >= 0.8, or, when both have at least 4 tokens, one's tokens all appear in the
+    other's (a sentence restated with a few words added is still a repeat). Sentences with no
+    content token ("Yes.") are skipped.
+    """
+    seen: list[frozenset[str]] = []
+    for sentence in sentences(answer.text):
+        tokens = frozenset(content_tokens(sentence))
+        if not tokens:
+            continue
+        for earlier in seen:
+            if len(tokens & earlier) / len(tokens | earlier) >= REPEAT_JACCARD:
+                return 1.0
+            if min(len(tokens), len(earlier)) >= REPEAT_MIN_TOKENS and (tokens <= earlier or earlier <= tokens):
+                return 1.0
+        seen.append(tokens)
+    return 0.0
 
 
 # ---------------------------------------------------------------- aggregates

@@ -14,11 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from eval.rows import Result, Row, read_result
 
 SUPPORT_TAU = 0.6  # bot.ground.SUPPORT_THRESHOLD; the run records the value it used in config
 COLUMNS = ("article", "paraphrase", "paraphrase:dev", "paraphrase:test", "out_of_scope")
@@ -43,19 +45,22 @@ LABELS = {
     "grounding:extractive": "grounding: extractive",
     "median_words": "median words",
     "copy_share": "copy share",
+    "written": "written by the model",
+    "relevance": "answer relevance (MiniLM)",
+    "repetition": "repeats a sentence",
 }
 COUNTS = ("n", "median_words")  # shown as integers and left out of the [0, 1] bar plot
-BOOTSTRAP = {"hit@1": "hit@1", "mrr@10": "rr@10", "f1": "f1", "gold_cited": "gold_cited"}
+BOOTSTRAP = ("hit@1", "mrr@10", "f1", "gold_cited")
 
 
-def label(key: str, config: dict[str, Any]) -> str:
+def label(key: str, config: Mapping[str, Any]) -> str:
     """The display name of a metric; support names its threshold."""
     if key == "support":
         return f"support (τ={config.get('support_tau', SUPPORT_TAU)})"
     return LABELS.get(key, key)
 
 
-def cell(summary: dict[str, Any], key: str) -> str:
+def cell(summary: Mapping[str, Any], key: str) -> str:
     """A metric as the tables show it: blank when it does not apply, n/a when it failed."""
     if key not in summary:
         return ""
@@ -66,10 +71,10 @@ def cell(summary: dict[str, Any], key: str) -> str:
 
 
 def write_report(
-    result: dict[str, Any],
+    result: Result,
     out_dir: Path,
     *,
-    baseline: dict[str, Any] | None = None,
+    baseline: Result | None = None,
     verdict: dict[str, Any] | None = None,
 ) -> Path:
     """Write report.md, metrics.png and latency.png into `out_dir`; return the markdown's path."""
@@ -84,15 +89,14 @@ def write_report(
 # ---------------------------------------------------------------- markdown
 
 
-def markdown(result: dict[str, Any], baseline: dict[str, Any] | None, verdict: dict[str, Any] | None) -> str:
+def markdown(result: Result, baseline: Result | None, verdict: dict[str, Any] | None) -> str:
     """The whole report as one markdown string."""
-    config = result["config"]
+    config = result.config
     lines = [
         f"# Eval report: {config['mode']}, {config['backend'] or 'no LLM'}, {config['model'] or config['embedder']}",
         "",
         f"{config['created']} · {config['machine']} · git {str(config.get('git'))[:10]} · "
-        f"fingerprint `{result['fingerprint'][:16]}`"
-        + (f" (baseline `{baseline['fingerprint'][:16]}`)" if baseline else ""),
+        f"fingerprint `{result.fingerprint[:16]}`" + (f" (baseline `{baseline.fingerprint[:16]}`)" if baseline else ""),
         "",
     ]
     if verdict is not None:
@@ -102,29 +106,29 @@ def markdown(result: dict[str, Any], baseline: dict[str, Any] | None, verdict: d
     lines += ["## Latency (seconds, reported only)", "", _latency_table(result, baseline), ""]
     lines += ["![latency](latency.png)", ""]
     lines += _questions_section(result)
-    if result["errors"]:
-        lines += ["## Metrics that could not be computed", "", *[f"- {e}" for e in result["errors"]], ""]
+    if result.errors:
+        lines += ["## Metrics that could not be computed", "", *[f"- {e}" for e in result.errors], ""]
     lines += ["## Configuration", "", "| key | value |", "|---|---|"]
     lines += [f"| {key} | {_md(str(value))} |" for key, value in config.items()]
     return "\n".join(lines) + "\n"
 
 
-def metrics_table(result: dict[str, Any], baseline: dict[str, Any] | None = None) -> str:
+def metrics_table(result: Result, baseline: Result | None = None) -> str:
     """Metrics by set as a markdown table; with a baseline each cell also shows the change."""
-    columns = [name for name in COLUMNS if name in result["metrics"]]
+    columns = [name for name in COLUMNS if name in result.metrics]
     rows = ["| metric | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
     for key in LABELS:
-        if not any(key in result["metrics"][name] for name in columns):
+        if not any(key in result.metrics[name] for name in columns):
             continue
         cells = []
         for name in columns:
-            text = cell(result["metrics"][name], key)
-            then = (baseline or {}).get("metrics", {}).get(name, {}).get(key)
-            now = result["metrics"][name].get(key)
+            text = cell(result.metrics[name], key)
+            then = baseline.metrics.get(name, {}).get(key) if baseline else None
+            now = result.metrics[name].get(key)
             if baseline and text and then is not None and now is not None and key != "n" and now != then:
                 text += f" ({now - then:+.3f})" if key not in COUNTS else f" ({now - then:+.0f})"
             cells.append(text)
-        rows.append(f"| {label(key, result['config'])} | " + " | ".join(cells) + " |")
+        rows.append(f"| {label(key, result.config)} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
@@ -162,31 +166,31 @@ def bootstrap(values: Sequence[float], *, resamples: int = 1000, seed: int = 0) 
     return float(low), float(high)
 
 
-def _bootstrap_section(result: dict[str, Any]) -> list[str]:
+def _bootstrap_section(result: Result) -> list[str]:
     lines = ["## Bootstrap 95% intervals (seed 0, 1000 resamples; not gated)", ""]
     lines += ["| set | metric | mean | interval |", "|---|---|---:|---|"]
     found = False
     for name in COLUMNS:
-        rows = [row for row in result["questions"] if _group(row) == name or row["set"] == name]
-        for shown, key in BOOTSTRAP.items():
-            values = [row["scores"].get(key) for row in rows if key in row["scores"]]
+        rows = [row for row in result.questions if _group(row) == name or row.set == name]
+        for key in BOOTSTRAP:
+            values = [row.scores[key] for row in rows if key in row.scores]
             if not values or any(v is None for v in values):
                 continue
-            low, high = bootstrap(values)
-            lines.append(f"| {name} | {shown} | {np.mean(values):.3f} | {low:.3f} – {high:.3f} |")
+            low, high = bootstrap(values)  # type: ignore[arg-type]
+            lines.append(f"| {name} | {key} | {np.mean(values):.3f} | {low:.3f} – {high:.3f} |")
             found = True
     return [*lines, ""] if found else []
 
 
-def _group(row: dict[str, Any]) -> str:
-    return f"{row['set']}:{row['split']}"
+def _group(row: Row) -> str:
+    return f"{row.set}:{row.split}"
 
 
-def _latency_table(result: dict[str, Any], baseline: dict[str, Any] | None) -> str:
-    then = (baseline or {}).get("latency", {})
+def _latency_table(result: Result, baseline: Result | None) -> str:
+    then = baseline.latency if baseline else {}
     rows = ["| stage | n | p50 | p95 |" + (" baseline p50 | baseline p95 |" if then else ""), "|---|---:|---:|---:|"]
     rows[1] += "---:|---:|" if then else ""
-    for stage, values in result["latency"].items():
+    for stage, values in result.latency.items():
         line = f"| {stage} | {values['n']} | {values['p50']:.3f} | {values['p95']:.3f} |"
         if then:
             old = then.get(stage)
@@ -195,11 +199,11 @@ def _latency_table(result: dict[str, Any], baseline: dict[str, Any] | None) -> s
     return "\n".join(rows)
 
 
-def _questions_section(result: dict[str, Any]) -> list[str]:
-    rows = result["questions"]
-    missed = [r for r in rows if r["scores"].get("hit@5") == 0.0]
-    wrong_refusal = [r for r in rows if r["scores"].get("scope_ok") == 0.0]
-    weakest = sorted((r for r in rows if r["scores"].get("f1") is not None), key=lambda r: (r["scores"]["f1"], r["id"]))
+def _questions_section(result: Result) -> list[str]:
+    rows = result.questions
+    missed = [r for r in rows if r.scores.get("hit@5") == 0.0]
+    wrong_refusal = [r for r in rows if r.scores.get("scope_ok") == 0.0]
+    weakest = sorted((r for r in rows if r.scores.get("f1") is not None), key=lambda r: (r.scores["f1"], r.id))
     lines = ["## Questions to read", ""]
     for title, picked in (
         ("Gold passage not in the top 5", missed),
@@ -211,11 +215,10 @@ def _questions_section(result: dict[str, Any]) -> list[str]:
         lines += [f"### {title} ({len(picked)})", "", "| id | question | top passage | refused | F1 |"]
         lines.append("|---|---|---|---|---:|")
         for row in picked:
-            f1 = row["scores"].get("f1")
-            top = row["ranked"][0] if row["ranked"] else ""
+            f1 = row.scores.get("f1")
+            top = row.ranked[0] if row.ranked else ""
             lines.append(
-                f"| {row['id']} | {_md(row['question'])} | {_md(top)} | {row['refused']} | "
-                f"{'' if f1 is None else f'{f1:.2f}'} |"
+                f"| {row.id} | {_md(row.question)} | {_md(top)} | {row.refused} | {'' if f1 is None else f'{f1:.2f}'} |"
             )
         lines.append("")
     return lines
@@ -228,30 +231,28 @@ def _md(text: str) -> str:
 # ---------------------------------------------------------------- plots
 
 
-def plot_metrics(result: dict[str, Any], baseline: dict[str, Any] | None, path: Path) -> None:
+def plot_metrics(result: Result, baseline: Result | None, path: Path) -> None:
     """One panel per set: horizontal bars of every [0, 1] metric, the baseline's beside each."""
     plt = _pyplot()
-    names = [name for name in ("article", "paraphrase", "out_of_scope") if name in result["metrics"]]
-    keys = {
-        name: [k for k in LABELS if k not in COUNTS and result["metrics"][name].get(k) is not None] for name in names
-    }
+    names = [name for name in ("article", "paraphrase", "out_of_scope") if name in result.metrics]
+    keys = {name: [k for k in LABELS if k not in COUNTS and result.metrics[name].get(k) is not None] for name in names}
     most = max(len(k) for k in keys.values())
     height = most * 0.32 + 1.2
     fig, axes = plt.subplots(1, len(names), figsize=(4.6 * len(names), height), squeeze=False)
     for ax, name in zip(axes[0], names, strict=True):
         ks = keys[name]
         y = np.arange(len(ks))
-        now = [result["metrics"][name][k] for k in ks]
+        now = [result.metrics[name][k] for k in ks]
         if baseline is not None:
-            then = [baseline["metrics"].get(name, {}).get(k) for k in ks]
+            then = [baseline.metrics.get(name, {}).get(k) for k in ks]
             ax.barh(y + 0.2, [v if v is not None else 0 for v in then], 0.4, color="#bbbbbb", label="baseline")
             ax.barh(y - 0.2, now, 0.4, color="#3b75af", label="run")
         else:
             ax.barh(y, now, 0.6, color="#3b75af", label="run")
-        ax.set_yticks(y, [label(k, result["config"]) for k in ks], fontsize=8)
+        ax.set_yticks(y, [label(k, result.config) for k in ks], fontsize=8)
         ax.set_ylim(most - 0.5, -0.5)  # top to bottom, one bar thickness in every panel
         ax.set_xlim(0, 1.05)
-        ax.set_title(f"{name} (n={result['metrics'][name]['n']})", fontsize=10)
+        ax.set_title(f"{name} (n={result.metrics[name]['n']})", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     axes[0][0].legend(loc="lower right", fontsize=8)
     fig.tight_layout()
@@ -259,20 +260,20 @@ def plot_metrics(result: dict[str, Any], baseline: dict[str, Any] | None, path: 
     plt.close(fig)
 
 
-def plot_latency(result: dict[str, Any], path: Path) -> None:
+def plot_latency(result: Result, path: Path) -> None:
     """Left: histogram of seconds per question (total, or retrieval); right: p50/p95 per stage."""
     plt = _pyplot()
-    stage = "total" if "total" in result["latency"] else "retrieve"
-    values = [row["timings"][stage] for row in result["questions"] if stage in row["timings"]]
+    stage = "total" if "total" in result.latency else "retrieve"
+    values = [row.timings[stage] for row in result.questions if stage in row.timings]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
     left.hist(values, bins=30, color="#3b75af")
     left.set_xlabel(f"{stage} seconds per question")
     left.set_ylabel("questions")
     left.set_title(f"{stage} latency (n={len(values)})", fontsize=10)
-    stages = list(result["latency"])
+    stages = list(result.latency)
     x = np.arange(len(stages))
-    right.bar(x - 0.2, [result["latency"][s]["p50"] for s in stages], 0.4, label="p50", color="#3b75af")
-    right.bar(x + 0.2, [result["latency"][s]["p95"] for s in stages], 0.4, label="p95", color="#e08a2c")
+    right.bar(x - 0.2, [result.latency[s]["p50"] for s in stages], 0.4, label="p50", color="#3b75af")
+    right.bar(x + 0.2, [result.latency[s]["p95"] for s in stages], 0.4, label="p95", color="#e08a2c")
     right.set_xticks(x, stages, rotation=30, fontsize=8)
     right.set_ylabel("seconds")
     right.set_title("per stage", fontsize=10)
@@ -300,9 +301,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="folder for report.md and the plots")
     parser.add_argument("--baseline", type=Path, help="baseline JSON to compare with")
     args = parser.parse_args(argv)
-    result = json.loads(args.run.read_text(encoding="utf-8"))
-    baseline = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline else None
-    path = write_report(result, args.out, baseline=baseline, verdict=result.get("gate"))
+    data = json.loads(args.run.read_text(encoding="utf-8"))
+    baseline = read_result(args.baseline) if args.baseline else None
+    path = write_report(Result.from_dict(data), args.out, baseline=baseline, verdict=data.get("gate"))
     print(f"wrote {path}")
     return 0
 

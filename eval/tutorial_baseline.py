@@ -12,12 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from common.embed import SentenceTransformerEmbedder
+from ingest.parse import parse_article
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from common.embed import SentenceTransformerEmbedder  # noqa: E402
-from ingest.parse import parse_article  # noqa: E402
-
 CHUNK_CHARS = 1000
 
 

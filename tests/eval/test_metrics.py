@@ -19,12 +19,16 @@ from eval.metrics import (
     ndcg_at_k,
     percentile,
     reciprocal_rank,
+    relevance,
+    repetition,
     rouge_l,
     sentence_coverage,
+    spoken_text,
     statements,
     summarize,
     support_rate,
     token_f1,
+    written,
 )
 
 GOLD = {"what is dropout"}
@@ -297,6 +301,55 @@ def test_copy_share_without_passages_is_zero():
 )
 def test_answer_words(text, expected):
     assert answer_words(answer(text)) == expected
+
+
+# ---------------------------------------------------------------- the answer as text
+
+
+@pytest.mark.parametrize(
+    ("grounding", "expected"),
+    [("generated", 1.0), ("repaired", 1.0), ("extractive", 0.0), ("refused", 0.0)],
+)
+def test_written_counts_what_the_model_wrote_not_what_was_quoted(grounding, expected):
+    assert written(Answer(text="Dropout drops neurons [1].", grounding=grounding)) == expected
+
+
+def test_spoken_text_drops_markers_and_the_quote_framing():
+    quoted = bot_extractive(DROPOUT).text
+
+    assert spoken_text("Dropout drops neurons [1]. It prevents overfitting [1, 2].") == (
+        "Dropout drops neurons. It prevents overfitting."
+    )
+    assert spoken_text(quoted) == "Dropout randomly drops neurons during training to prevent overfitting."
+
+
+def test_relevance_is_the_cosine_of_question_and_answer_vectors():
+    assert relevance([1.0, 0.0], [3.0, 0.0]) == 1.0
+    assert relevance([1.0, 0.0], [1.0, 1.0]) == pytest.approx(1 / math.sqrt(2))
+    with pytest.raises(ValueError, match="one shape"):
+        relevance([1.0, 0.0], [1.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dropout drops neurons [1]. Stride moves the filter [2].", 0.0),
+        ("Dropout drops neurons [1]. Dropout drops neurons [2].", 1.0),  # the same sentence, other marker
+        ("Dropout drops neurons [1]. Dropout drops the neurons.", 1.0),  # stopwords do not count
+        ("Dropout drops random neurons in training [1]. Dropout drops random neurons [1].", 1.0),  # 4 of 5: 0.8
+        ("Dropout drops random neurons [1]. In training, dropout drops random neurons in each layer.", 1.0),  # 4 in 6
+        ("Dropout drops neurons at random [1]. Dropout drops neurons during training.", 0.0),  # 3 shared of 5
+        ("Dropout helps [1]. Dropout helps training a lot.", 0.0),  # 2 in 4: too short to contain
+        ("It is. It is.", 0.0),  # no content tokens, nothing to repeat
+        ("", 0.0),
+    ],
+)
+def test_repetition_flags_an_answer_that_says_a_sentence_twice(text, expected):
+    assert repetition(answer(text)) == expected
+
+
+def test_an_extractive_quote_is_not_a_repetition():
+    assert repetition(answer(bot_extractive(DROPOUT).text)) == 0.0
 
 
 # ---------------------------------------------------------------- aggregates

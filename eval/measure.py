@@ -1,0 +1,359 @@
+"""The benchmark's measurements: each times one thing the way a user meets it and returns numbers.
+
+`eval/bench.py` chooses what to measure and assembles the JSON; this module holds the clocks:
+a question through `Bot.stream` (time to first token, tokens/s by the model's own tokenizer), the
+same question from a second thread, the identical prompt through bare llama.cpp, several questions
+at once (straight to the Bot, and as clients of the Gradio app's queue), ingest and cold start in
+child processes (so the serving process's peak RSS is its own), and what machine ran it.
+
+Deliberately not here: targets, judging a number, printing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+
+from bot.core import Bot
+from bot.prompt import Message, build_messages
+from bot.types import Answer
+from common.models import AUTO, PRESETS, choose, preset_file
+from common.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = ROOT / "data" / "article.md"
+
+_COLD_START = """
+import json, resource, sys, time
+t0 = time.time()
+from bot import Bot
+t1 = time.time()
+bot = Bot()
+t2 = time.time()
+bot.llm
+t3 = time.time()
+answer = bot.ask(sys.argv[1])
+t4 = time.time()
+print(json.dumps({"started": t0, "imported": t1, "bot": t2, "llm": t3, "answered": t4,
+                  "refused": answer.refused, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+@dataclass
+class Run:
+    """One question through the pipeline (or the raw model): what the clock and tokenizer saw."""
+
+    question: str
+    e2e: float
+    ttft: float | None = None
+    gen_tokens: int = 0
+    gen_seconds: float = 0.0
+    answer: Answer | None = None
+    text: str = ""
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+def token_counter(llm: Any) -> Callable[[str], int]:
+    """Tokens in `text` by the model's own tokenizer; pieces-as-tokens for the fake."""
+    model = getattr(llm, "model", None)
+    if hasattr(model, "tokenize"):
+        return lambda text: len(model.tokenize(text.encode(), add_bos=False, special=False))
+    tokenizer = getattr(llm, "tokenizer", None)
+    if tokenizer is not None:
+        return lambda text: len(tokenizer.encode(text, add_special_tokens=False))
+    return lambda text: len(text.split())
+
+
+def timed_pipeline(bot: Bot, question: str, count: Callable[[str], int]) -> Run:
+    """Ask `question` through `Bot.stream`, timing the first and last generated piece."""
+    started = time.perf_counter()
+    first = last = None
+    pieces: list[str] = []
+    answer = None
+    for item in bot.stream(question):
+        now = time.perf_counter()
+        if isinstance(item, Answer):
+            answer = item
+        else:
+            first = first or now
+            last = now
+            pieces.append(item)
+    e2e = time.perf_counter() - started
+    assert answer is not None
+    run = Run(question, e2e, answer=answer, text="".join(pieces), phases=dict(answer.timings))
+    if not answer.refused and first is not None and last is not None:
+        run.ttft = first - started
+        run.gen_tokens = max(count(run.text) - 1, 0)
+        run.gen_seconds = last - first
+    return run
+
+
+def bench_threaded(bot: Bot, questions: list[str], count: Callable[[str], int]) -> list[Run]:
+    """The same questions asked one at a time from a second thread, as a UI worker thread asks them.
+
+    The main thread has already asked, so this shows whether a second calling thread slows
+    generation down (llama.cpp's OpenMP pool is per calling thread; the backend's single worker
+    thread is what keeps the rates equal).
+    """
+    out: list[Run] = []
+    for question in questions:
+        worker = threading.Thread(target=lambda q: out.append(timed_pipeline(bot, q, count)), args=(question,))
+        worker.start()
+        worker.join()
+    return out
+
+
+def bench_raw(bot: Bot, runs: list[Run], count: Callable[[str], int], console: Console) -> list[Run]:
+    """The pipeline's exact prompts, streamed by the bare `llama_cpp.Llama` (greedy, same max_tokens).
+
+    A second pass in the same order, on the backend's worker thread (as the pipeline's calls are).
+    The raw calls keep llama-cpp-python's default KV prefix reuse; the backend instead cuts the
+    cache back to the evaluated prompt head before each answer (deterministic, see its docstring).
+    """
+    console.log(f"raw baseline: the same {sum(r.ttft is not None for r in runs)} prompts through bare llama.cpp")
+    out = []
+    for run in runs:
+        if run.ttft is None or run.answer is None:
+            continue
+        shown = run.answer.passages[: bot.prompt_passages]
+        messages = build_messages(run.answer.standalone_question, shown, bot.llm.family)
+        out.append(_raw_completion(bot.llm, messages, bot.settings.max_tokens, count))
+    return out
+
+
+def _raw_completion(llm: Any, messages: list[Message], max_tokens: int, count: Callable[[str], int]) -> Run:
+    started = time.perf_counter()
+    first = last = None
+    pieces = []
+    for piece in llm.raw_stream(messages, max_tokens=max_tokens):
+        now = time.perf_counter()
+        first = first or now
+        last = now
+        pieces.append(piece)
+    run = Run(messages[-1].content, time.perf_counter() - started, text="".join(pieces))
+    if first is not None and last is not None:
+        run.ttft = first - started
+        run.gen_tokens = max(count(run.text) - 1, 0)
+        run.gen_seconds = last - first
+    return run
+
+
+def bench_load(bot: Bot, runs: list[Run], level: int) -> dict[str, float | None]:
+    """`level` threads ask at the same moment; latency of each from its own start to its answer.
+
+    `serial_s` is what the same questions took one after another in the timed pass, so
+    `wall_s / serial_s` above 1 is time lost to running them together, not to queueing.
+    """
+    chosen = [runs[i % len(runs)] for i in range(level)]
+    started = time.perf_counter()
+    latencies = _at_once([partial(bot.ask, run.question) for run in chosen])
+    wall = time.perf_counter() - started
+    return {
+        "p50": pct(latencies, 50),
+        "p95": pct(latencies, 95),
+        "wall_s": round(wall, 3),
+        "serial_s": round(sum(r.e2e for r in chosen), 3),
+        "answers_per_min": round(60 * level / wall, 2),
+    }
+
+
+def bench_ui_load(bot: Bot, runs: list[Run], levels: Sequence[int]) -> dict[str, dict[str, float | None]]:
+    """The same load through the Gradio app: `level` API clients call `/ask` at the same moment.
+
+    The app serves this bot on a free loopback port; its queue lets `BOT_CONCURRENCY_LIMIT`
+    answers run at once and holds the rest, so these latencies include the wait in the queue.
+    """
+    import socket
+
+    from gradio_client import Client
+
+    app = _load_app()
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(**{**bot.settings.model_dump(), "host": "127.0.0.1", "port": port})
+    demo = app.create_app(bot)
+    _, url, _ = app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    out = {}
+    try:
+        for level in levels:
+            asks = [
+                partial(Client(url, verbose=False).predict, runs[i % len(runs)].question, None, api_name="/ask")
+                for i in range(level)
+            ]
+            latencies = _at_once(asks)
+            out[str(level)] = {"p50": pct(latencies, 50), "p95": pct(latencies, 95)}
+    finally:
+        demo.close()
+    return out
+
+
+def _load_app() -> Any:
+    """`app.py` from the repository root, loaded by path: it is a script beside the packages, not one of them."""
+    if "app" in sys.modules:
+        return sys.modules["app"]
+    spec = importlib.util.spec_from_file_location("app", ROOT / "app.py")
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"Expected the Gradio app at {ROOT / 'app.py'}, found none")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["app"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _at_once(calls: list[Callable[[], Any]]) -> list[float]:
+    """Run each call on its own thread, all released at the same moment; the seconds each took."""
+    barrier = threading.Barrier(len(calls))
+
+    def one(call: Callable[[], Any]) -> float:
+        barrier.wait()
+        started = time.perf_counter()
+        call()
+        return time.perf_counter() - started
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(one, calls))
+
+
+def bench_ingest(index: Path, env: dict[str, str]) -> dict[str, Any]:
+    """`python -m ingest` twice on a fresh folder: a cold build, then an unchanged re-run."""
+    cold, cold_wall = _ingest_child(index, env)
+    again, again_wall = _ingest_child(index, env)
+    return {
+        "ingest_s": cold["seconds"],
+        "ingest_wall_s": round(cold_wall, 3),
+        "ingest_chunks": cold["added"],
+        "reingest_s": again["seconds"],
+        "reingest_wall_s": round(again_wall, 3),
+        "reingest_embedded": again["added"] + again["updated"],
+    }
+
+
+def _ingest_child(index: Path, env: dict[str, str]) -> tuple[dict[str, Any], float]:
+    command = [sys.executable, "-m", "ingest", str(ARTICLE), "--index-dir", str(index), "--json"]
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"Expected ingest to succeed, got exit {done.returncode}: {done.stderr.strip()[-500:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1]), wall
+
+
+def bench_cold_start(question: str, env: dict[str, str]) -> dict[str, Any]:
+    """Wall time from spawning `python -c "from bot import Bot; Bot().ask(...)"` to its answer."""
+    spawned = time.time()
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(_COLD_START), question],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"Expected the cold-start child to answer, got exit {done.returncode}: {done.stderr[-500:]}")
+    t = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "cold_start_s": round(t["answered"] - spawned, 3),
+        "cold_start_phases_s": {
+            "interpreter": round(t["started"] - spawned, 3),
+            "import": round(t["imported"] - t["started"], 3),
+            "bot_init": round(t["bot"] - t["imported"], 3),
+            "llm_load": round(t["llm"] - t["bot"], 3),
+            "first_answer": round(t["answered"] - t["llm"], 3),
+        },
+        "cold_start_rss_mb": round(t["rss_mb"], 1),
+    }
+
+
+def machine_info(settings: Settings, load_before: tuple[float, float, float]) -> dict[str, Any]:
+    """What ran the benchmark, and how busy the machine was (other processes skew timings)."""
+    try:
+        import llama_cpp
+
+        llama_version = llama_cpp.__version__
+    except ModuleNotFoundError:
+        llama_version = None
+    return {
+        "cpu": _cpu_name(),
+        "cores": os.cpu_count(),
+        "gpu": _gpu_name(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "llama_cpp": llama_version,
+        "n_threads": settings.n_threads,
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def pct(values: Sequence[float], q: float) -> float | None:
+    return round(float(np.percentile(values, q)), 3) if len(values) else None
+
+
+def rate(runs: Sequence[Run]) -> float | None:
+    """Pooled tokens/s: all tokens after the first over all the time they took."""
+    seconds = sum(r.gen_seconds for r in runs)
+    return round(sum(r.gen_tokens for r in runs) / seconds, 2) if seconds > 0 else None
+
+
+def maxrss_mb() -> float:
+    kilo = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kilo / 1024 / (1024 if sys.platform == "darwin" else 1)  # bytes on macOS, KiB on Linux
+
+
+def hardware(device: str) -> str:
+    return (_gpu_name() or "no GPU found") if device == "gpu" else _cpu_name()
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _gpu_name() -> str | None:
+    if not shutil.which("nvidia-smi"):
+        return None
+    done = subprocess.run(
+        ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip().splitlines()[0] if done.returncode == 0 and done.stdout.strip() else None
+
+
+def bench_assembly(settings: Settings, folder: Path) -> float | None:
+    """Seconds a first run spends assembling the chosen split preset (concatenate, hash, rename);
+    None when the model is a plain file or not a llama.cpp preset."""
+    if settings.llm_backend != "llama_cpp" or (settings.llm_model != AUTO and settings.llm_model not in PRESETS):
+        return None
+    from bot.backends.llamacpp import gpu_offload
+
+    preset = choose(settings.llm_model, gpu=settings.n_gpu_layers != 0 and gpu_offload()).preset
+    if preset.packaged:
+        return None
+    tick = time.perf_counter()
+    preset_file(preset, folder, progress=lambda done, total: None)
+    return round(time.perf_counter() - tick, 2)
