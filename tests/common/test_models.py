@@ -21,7 +21,9 @@ def split_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Preset:
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     whole = b"".join(chunks)
     parts = tuple(Part(f"tiny_part{i}", f"tiny-part{i}", f"data/part{i:02d}.bin") for i in (1, 2))
-    return Preset("tiny", "qwen", "tiny.gguf", hashlib.sha256(whole).hexdigest(), len(whole), "test", parts, "pip install tiny")
+    return Preset(
+        "tiny", "qwen", "tiny.gguf", hashlib.sha256(whole).hexdigest(), len(whole), "test", parts, "pip install tiny"
+    )
 
 
 def test_first_use_assembles_the_chunks_in_order(split_model, tmp_path):
@@ -75,7 +77,9 @@ def test_auto_takes_the_large_model_only_with_a_gpu(monkeypatch, name, gpu, larg
 
 
 def test_an_unknown_preset_is_one_clear_error():
-    with pytest.raises(ModelMissing, match=r"Expected a model preset \(auto, smollm2-135m, .*\) or a file, got 'qwen-7b'"):
+    with pytest.raises(
+        ModelMissing, match=r"Expected a model preset \(auto, smollm2-135m, .*\) or a file, got 'qwen-7b'"
+    ):
         choose("qwen-7b", gpu=False)
 
 
