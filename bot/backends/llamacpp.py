@@ -152,6 +152,9 @@ class LlamaCppLLM:
         """Cut the KV cache back to the evaluated head these messages share, evaluating it first if
         needed; without a head (no chat template, or another system prompt), start empty."""
         key = messages[0].content if messages and messages[0].role == "system" else None
+        if key is None:  # a self-check: llama.cpp reuses the passage it shares with the previous check
+            self._head_key = None
+            return
         if key != self._head_key:
             self._head_key, self._head = key, self._head_tokens(messages) if key else None
             self.model.reset()  # a cache built under another head is never reused

@@ -1,6 +1,8 @@
 import pytest
 
-from bot.ground import extractive, ground
+from bot.ground import Grounder, SentenceCheck, extractive, ground
+from common.embed import FakeEmbedder
+from common.text import support
 from bot.types import Citation, Passage
 from common.text import markers
 
@@ -96,3 +98,63 @@ def test_every_marker_in_the_text_resolves_to_a_citation(draft):
     result = ground(draft, SHOWN)
     assert set(markers(result.text)) == {c.n for c in result.citations}
     assert all(result.citations[i].passage is SHOWN[c.n - 1] for i, c in enumerate(result.citations))
+
+
+ADAM = Passage(
+    "adam",
+    "What is the difference between Adam and RMSProp?\n\n"
+    "* **Adam** computes both the **first-order (gradients)** and **second-order (squared gradients)** moments, "
+    "while **RMSProp** only considers squared gradients.\n* A typical learning rate for Adam is 0.001.",
+    "Optimizers",
+    "What is the difference between Adam and RMSProp?",
+    0.9,
+    (10, 14),
+)
+TERMS = frozenset({"adam", "rmsprop", "prelu"})
+
+
+@pytest.mark.parametrize(
+    ("sentence", "failed"),
+    [
+        ("Adam tracks the first and second moments of the gradients, while RMSProp only uses squared gradients.", ()),
+        ("A typical learning rate for Adam is 0.01.", ("terms",)),  # a number the passage does not hold
+        ("PReLU computes both the first-order and second-order moments.", ("terms",)),  # a term from elsewhere
+        ("Adam does not compute the second-order moments of the gradients.", ("polarity",)),
+        ("RMSProp computes both first-order and second-order moments, while Adam only considers squared gradients.", ("order",)),
+        ("Bananas are a yellow tropical fruit.", ("support",)),
+    ],
+)
+def test_each_check_rejects_its_kind_of_wrong_sentence(sentence, failed):
+    check = Grounder(terms=TERMS).check(sentence, ADAM, "adam vs rmsprop?")
+    assert (check.kept, check.failed) == (not failed, failed)
+
+
+def test_a_sentence_that_restates_an_earlier_one_is_a_repeat():
+    earlier = ["Adam computes the first-order and second-order moments."]
+    check = Grounder().check("Adam computes both first-order and second-order moments [1].", ADAM, "", earlier)
+    assert check == SentenceCheck(False, ("repeat",))
+
+
+def test_an_off_topic_sentence_is_dropped_by_relevance_with_an_embedder():
+    grounder = Grounder(FakeEmbedder())
+    answer = grounder.ground("Adam only considers squared gradients [1]. Gradients first computes the order [1].", [ADAM], "adam?")
+    assert answer.text == "Adam only considers squared gradients [1]."
+
+
+def test_a_paraphrase_the_words_miss_is_kept_on_meaning():
+    """Lexical support alone drops it; the semantic signal keeps it (here the bag-of-words fake embedder)."""
+    sentence = "Adam looks at gradients and squared gradients both."
+    assert Grounder().check(sentence, ADAM, "").kept is (support(sentence, ADAM.text) >= 0.6)
+    assert Grounder(FakeEmbedder()).semantic(sentence, ADAM) > 0
+
+
+def test_the_self_check_is_asked_only_when_given_and_can_veto():
+    asked: list[str] = []
+
+    def judge(passage_text: str, sentence: str) -> bool:
+        asked.append(sentence)
+        return False
+
+    sentence = "Adam tracks the first and second moments of the gradients."
+    assert Grounder(judge=judge).check(sentence, ADAM, "") == SentenceCheck(False, ("selfcheck",))
+    assert asked == [sentence]
