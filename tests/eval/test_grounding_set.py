@@ -24,7 +24,17 @@ from eval.grounding import (
     load,
     passages_by_question,
 )
-from eval.grounding_set import OUT, SEEDS, build, change_number, dumps, negate, replace_term, swap
+from eval.grounding_set import (
+    OUT,
+    Seed,
+    build,
+    change_number,
+    dumps,
+    load_seeds,
+    negate,
+    replace_term,
+    swap,
+)
 from ingest import chunk_records, parse_article
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,7 +92,7 @@ def test_every_sentence_is_one_sentence_to_the_bot(rows):
 
 def test_a_foreign_term_comes_from_another_passage_of_the_article(one_chunk_answers):
     article = (ROOT / "data" / "article.md").read_text(encoding="utf-8").replace("*", "").lower()
-    foreign = [(seed.id, seed.foreign[1].lower(), seed.question) for seed in SEEDS if seed.foreign]
+    foreign = [(seed.id, seed.foreign[1].lower(), seed.question) for seed in load_seeds() if seed.foreign]
 
     assert [sid for sid, term, q in foreign if term in one_chunk_answers[q].replace("*", "").lower()] == []
     assert [sid for sid, term, _ in foreign if term not in article] == []
@@ -110,6 +120,21 @@ def test_a_foreign_term_comes_from_another_passage_of_the_article(one_chunk_answ
 )
 def test_rules_are_mechanical(rule, args, expected):
     assert rule(*args) == expected
+
+
+def test_seeds_load_with_their_hints_as_pairs(tmp_path):
+    path = tmp_path / "seeds.jsonl"
+    path.write_text(json.dumps({"id": "g1", "question": "Q?", "sentence": "L1 beats L2.", "swap": ["L1", "L2"]}) + "\n")
+
+    assert load_seeds(path) == (Seed("g1", "Q?", "L1 beats L2.", swap=("L1", "L2")),)
+
+
+def test_a_seed_with_an_unknown_hint_names_its_line(tmp_path):
+    path = tmp_path / "seeds.jsonl"
+    path.write_text(json.dumps({"id": "g1", "question": "Q?", "sentence": "S.", "negat": "is"}) + "\n")
+
+    with pytest.raises(ValueError, match=r"at .*seeds.jsonl:1, got \['negat'\]"):
+        load_seeds(path)
 
 
 def test_a_hint_must_name_exactly_one_occurrence():
