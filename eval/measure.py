@@ -11,7 +11,6 @@ Deliberately not here: targets, judging a number, printing.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import platform
@@ -185,14 +184,14 @@ def bench_ui_load(bot: Bot, runs: list[Run], levels: Sequence[int]) -> dict[str,
 
     from gradio_client import Client
 
-    app = _load_app()
+    from app import create_app, launch  # gradio is heavy: only this measurement pays for it
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings = Settings(**{**bot.settings.model_dump(), "host": "127.0.0.1", "port": port})
-    demo = app.create_app(bot)
-    _, url, _ = app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    demo = create_app(bot)
+    _, url, _ = launch(demo, settings, prevent_thread_lock=True, quiet=True)
     out = {}
     try:
         for level in levels:
@@ -205,19 +204,6 @@ def bench_ui_load(bot: Bot, runs: list[Run], levels: Sequence[int]) -> dict[str,
     finally:
         demo.close()
     return out
-
-
-def _load_app() -> Any:
-    """`app.py` from the repository root, loaded by path: it is a script beside the packages, not one of them."""
-    if "app" in sys.modules:
-        return sys.modules["app"]
-    spec = importlib.util.spec_from_file_location("app", ROOT / "app.py")
-    if spec is None or spec.loader is None:
-        raise ModuleNotFoundError(f"Expected the Gradio app at {ROOT / 'app.py'}, found none")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["app"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _at_once(calls: list[Callable[[], Any]]) -> list[float]:
