@@ -97,12 +97,21 @@ def timed_pipeline(bot: Bot, question: str, count: Callable[[str], int]) -> Run:
             pieces.append(item)
     e2e = time.perf_counter() - started
     assert answer is not None
-    run = Run(question, e2e, answer=answer, text="".join(pieces), phases=dict(answer.timings))
-    if not answer.refused and first is not None and last is not None:
-        run.ttft = first - started
-        run.gen_tokens = max(count(run.text) - 1, 0)
-        run.gen_seconds = last - first
-    return run
+    text = "".join(pieces)
+    generation = {} if answer.refused else _generation(started, first, last, text, count)
+    return Run(question, e2e, answer=answer, text=text, phases=dict(answer.timings), **generation)
+
+
+def _generation(
+    started: float, first: float | None, last: float | None, text: str, count: Callable[[str], int]
+) -> dict[str, Any]:
+    """`Run`'s generation fields from the clock readings: nothing when no piece came.
+
+    Tokens are counted after the first piece, since the rate runs from the first piece to the last.
+    """
+    if first is None or last is None:
+        return {}
+    return {"ttft": first - started, "gen_tokens": max(count(text) - 1, 0), "gen_seconds": last - first}
 
 
 def bench_threaded(bot: Bot, questions: list[str], count: Callable[[str], int]) -> list[Run]:
@@ -147,12 +156,9 @@ def _raw_completion(llm: Any, messages: list[Message], max_tokens: int, count: C
         first = first or now
         last = now
         pieces.append(piece)
-    run = Run(messages[-1].content, time.perf_counter() - started, text="".join(pieces))
-    if first is not None and last is not None:
-        run.ttft = first - started
-        run.gen_tokens = max(count(run.text) - 1, 0)
-        run.gen_seconds = last - first
-    return run
+    e2e = time.perf_counter() - started
+    text = "".join(pieces)
+    return Run(messages[-1].content, e2e, text=text, **_generation(started, first, last, text, count))
 
 
 def bench_load(bot: Bot, runs: list[Run], level: int) -> dict[str, float | None]:

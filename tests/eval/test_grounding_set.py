@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.ground import SentenceCheck
 from bot.types import Passage
 from common.errors import InputError
 from common.text import sentences
@@ -18,7 +19,6 @@ from eval.grounding import (
     GroundingRow,
     Outcome,
     Rate,
-    SentenceVerdict,
     evaluate,
     gate,
     load,
@@ -156,12 +156,12 @@ ROWS = [
 PASSAGES = {"Q?": Passage("p1", "Q?\n\nL1 makes sparse weights; alpha is 0.01.", "S", "Q?", 0.0, (1, 2))}
 
 
-def fake_check(sentence: str, passage: Passage, question: str) -> SentenceVerdict:
+def fake_check(sentence: str, passage: Passage, question: str) -> SentenceCheck:
     """'terms' rejects a capitalised or numeric word the passage lacks, 'semantic' any sentence with 'not'."""
     known = set(re.findall(r"\w+(?:\.\w+)?", passage.text.lower()))
     terms = [w.rstrip(".").lower() for w in re.findall(r"[\w.]*[A-Z0-9][\w.]*", sentence)]
     failed = [name for name, fails in (("terms", set(terms) - known), ("semantic", " not " in sentence)) if fails]
-    return SentenceVerdict(not failed, tuple(failed))
+    return SentenceCheck(not failed, tuple(failed))
 
 
 def per_kind(correct: Rate, swap: Rate, number: Rate, negation: Rate, foreign: Rate) -> dict[str, Rate]:
@@ -214,8 +214,8 @@ def test_a_check_the_caller_did_not_list_still_gets_its_row():
     ("passages", "check", "message"),
     [
         ({}, fake_check, "Expected one passage for 'Q\\?' \\(g1\\) in the index, got none"),
-        (PASSAGES, lambda s, p, q: SentenceVerdict(True, ("terms",)), "Expected failed == \\(\\) exactly when kept"),
-        (PASSAGES, lambda s, p, q: SentenceVerdict(False, ()), "got kept=False failed=\\(\\) for g1"),
+        (PASSAGES, lambda s, p, q: SentenceCheck(True, ("terms",)), "Expected failed == \\(\\) exactly when kept"),
+        (PASSAGES, lambda s, p, q: SentenceCheck(False, ()), "got kept=False failed=\\(\\) for g1"),
     ],
 )
 def test_evaluate_refuses_a_missing_passage_or_an_inconsistent_verdict(passages, check, message):
