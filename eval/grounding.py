@@ -31,11 +31,12 @@ from typing import Protocol
 from rich.console import Console
 from rich.table import Table
 
+from bot.ground import SentenceCheck
 from bot.types import Passage
 from common.errors import BotError, InputError
+from eval.grounding_set import KINDS
+from eval.grounding_set import OUT as SET
 
-SET = Path(__file__).resolve().parents[1] / "data" / "eval" / "grounding.jsonl"
-KINDS = ("correct", "swap", "number", "negation", "foreign")
 CORRUPTIONS = KINDS[1:]
 SPLITS = ("dev", "test", "all")
 
@@ -63,14 +64,6 @@ class Verdict(Protocol):
 
 
 Check = Callable[[str, Passage, str], Verdict]
-
-
-@dataclass(frozen=True)
-class SentenceVerdict:
-    """A plain verdict, for the lexical stand-in and for tests."""
-
-    kept: bool
-    failed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -214,9 +207,9 @@ def lexical_check(threshold: float) -> Check:
     """Today's grounding test as a check: the share of the sentence's content words the passage holds."""
     from common.text import support
 
-    def check(sentence: str, passage: Passage, question: str) -> SentenceVerdict:
+    def check(sentence: str, passage: Passage, question: str) -> SentenceCheck:
         ok = support(sentence, passage.text) >= threshold
-        return SentenceVerdict(ok, () if ok else ("support",))
+        return SentenceCheck(ok, () if ok else ("support",))
 
     return check
 

@@ -11,7 +11,6 @@ Deliberately not here: targets, judging a number, printing.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import platform
@@ -98,12 +97,21 @@ def timed_pipeline(bot: Bot, question: str, count: Callable[[str], int]) -> Run:
             pieces.append(item)
     e2e = time.perf_counter() - started
     assert answer is not None
-    run = Run(question, e2e, answer=answer, text="".join(pieces), phases=dict(answer.timings))
-    if not answer.refused and first is not None and last is not None:
-        run.ttft = first - started
-        run.gen_tokens = max(count(run.text) - 1, 0)
-        run.gen_seconds = last - first
-    return run
+    text = "".join(pieces)
+    generation = {} if answer.refused else _generation(started, first, last, text, count)
+    return Run(question, e2e, answer=answer, text=text, phases=dict(answer.timings), **generation)
+
+
+def _generation(
+    started: float, first: float | None, last: float | None, text: str, count: Callable[[str], int]
+) -> dict[str, Any]:
+    """`Run`'s generation fields from the clock readings: nothing when no piece came.
+
+    Tokens are counted after the first piece, since the rate runs from the first piece to the last.
+    """
+    if first is None or last is None:
+        return {}
+    return {"ttft": first - started, "gen_tokens": max(count(text) - 1, 0), "gen_seconds": last - first}
 
 
 def bench_threaded(bot: Bot, questions: list[str], count: Callable[[str], int]) -> list[Run]:
@@ -148,12 +156,9 @@ def _raw_completion(llm: Any, messages: list[Message], max_tokens: int, count: C
         first = first or now
         last = now
         pieces.append(piece)
-    run = Run(messages[-1].content, time.perf_counter() - started, text="".join(pieces))
-    if first is not None and last is not None:
-        run.ttft = first - started
-        run.gen_tokens = max(count(run.text) - 1, 0)
-        run.gen_seconds = last - first
-    return run
+    e2e = time.perf_counter() - started
+    text = "".join(pieces)
+    return Run(messages[-1].content, e2e, text=text, **_generation(started, first, last, text, count))
 
 
 def bench_load(bot: Bot, runs: list[Run], level: int) -> dict[str, float | None]:
@@ -185,14 +190,14 @@ def bench_ui_load(bot: Bot, runs: list[Run], levels: Sequence[int]) -> dict[str,
 
     from gradio_client import Client
 
-    app = _load_app()
+    from app import create_app, launch  # gradio is heavy: only this measurement pays for it
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings = Settings(**{**bot.settings.model_dump(), "host": "127.0.0.1", "port": port})
-    demo = app.create_app(bot)
-    _, url, _ = app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    demo = create_app(bot)
+    _, url, _ = launch(demo, settings, prevent_thread_lock=True, quiet=True)
     out = {}
     try:
         for level in levels:
@@ -205,19 +210,6 @@ def bench_ui_load(bot: Bot, runs: list[Run], levels: Sequence[int]) -> dict[str,
     finally:
         demo.close()
     return out
-
-
-def _load_app() -> Any:
-    """`app.py` from the repository root, loaded by path: it is a script beside the packages, not one of them."""
-    if "app" in sys.modules:
-        return sys.modules["app"]
-    spec = importlib.util.spec_from_file_location("app", ROOT / "app.py")
-    if spec is None or spec.loader is None:
-        raise ModuleNotFoundError(f"Expected the Gradio app at {ROOT / 'app.py'}, found none")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["app"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _at_once(calls: list[Callable[[], Any]]) -> list[float]:

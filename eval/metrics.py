@@ -5,7 +5,7 @@ an empty one 0, and an input that cannot be scored raises `ValueError` instead o
 because a NaN silently drops out of a mean (a known failure of judge-based RAG evaluations).
 
 Retrieval takes `ranked`, the passages' question texts in rank order, and `gold`, a set of
-`normalize_question` keys: every passage whose question normalizes into `gold` is relevant, so
+`common.text.question_key` keys: every passage whose question keys into `gold` is relevant, so
 both copies of a duplicated question count. Citation metrics read `Answer.text` as the user sees it,
 with `[1, 2]` counted as `[1][2]` (`common.text.markers`).
 
@@ -26,8 +26,7 @@ from functools import lru_cache
 import numpy as np
 
 from bot.types import Answer, Passage
-from common.text import MARKER, content_tokens, markers, sentences, support, words
-from eval.sets import normalize_question
+from common.text import MARKER, content_tokens, markers, question_key, sentences, support, words
 
 References = str | Sequence[str]
 
@@ -38,7 +37,7 @@ def _relevance(ranked: Sequence[str], gold: Iterable[str]) -> list[bool]:
     gold = frozenset(gold)
     if not gold:
         raise ValueError("Expected a non-empty gold set, got none (out-of-scope items have no retrieval score)")
-    return [normalize_question(question) in gold for question in ranked]
+    return [question_key(question) in gold for question in ranked]
 
 
 def _check_k(k: int) -> None:
@@ -168,7 +167,7 @@ def gold_cited(answer: Answer, gold: Iterable[str]) -> float:
     gold = frozenset(gold)
     if not gold:
         raise ValueError("Expected a non-empty gold set, got none")
-    return float(any(normalize_question(c.passage.question) in gold for c in answer.citations))
+    return float(any(question_key(c.passage.question) in gold for c in answer.citations))
 
 
 def citation_precision(answer: Answer, gold: Iterable[str]) -> float:
@@ -178,7 +177,7 @@ def citation_precision(answer: Answer, gold: Iterable[str]) -> float:
         raise ValueError("Expected a non-empty gold set, got none")
     if not answer.citations:
         return 0.0
-    return sum(normalize_question(c.passage.question) in gold for c in answer.citations) / len(answer.citations)
+    return sum(question_key(c.passage.question) in gold for c in answer.citations) / len(answer.citations)
 
 
 def sentence_coverage(answer: Answer) -> float:

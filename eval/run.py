@@ -63,13 +63,13 @@ from common.embed import Embedder, load_embedder
 from common.errors import BotError
 from common.models import file_sha256
 from common.settings import Settings
-from common.text import MARKER
+from common.text import MARKER, question_key
 from eval import metrics
 from eval.aggregate import SETS, build_result
 from eval.gate import RULES, config_mismatch, gate, load_rules
 from eval.report import write_report
 from eval.rows import Row, read_result, write_json
-from eval.sets import EvalItem, load_all, normalize_question
+from eval.sets import EvalItem, load_all
 from eval.terminal import latency_table, print_gate, summary_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +117,7 @@ def evaluate(bot: Bot, items: Sequence[EvalItem], *, retrieval_only: bool, conso
     """One row per item, asked one at a time in the given order."""
     groups: dict[str, set[str]] = {}
     for passage in bot.retriever.passages:
-        groups.setdefault(normalize_question(passage.question), set()).add(passage.id)
+        groups.setdefault(question_key(passage.question), set()).add(passage.id)
     console = console or Console(stderr=True)
     columns = (
         TextColumn("{task.description:<22}"),

@@ -19,7 +19,6 @@ from common.errors import InputError
 from common.text import question_key
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "data" / "eval"
-normalize_question = question_key  # the eval's name for the product's one "same question" key
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class EvalItem:
     @property
     def gold(self) -> frozenset[str]:
         """Normalized gold questions, the form the retrieval and citation metrics take."""
-        return frozenset(normalize_question(q) for q in self.gold_questions)
+        return frozenset(question_key(q) for q in self.gold_questions)
 
     @property
     def in_scope(self) -> bool:
@@ -70,10 +69,10 @@ def load_paraphrases(path: Path, article: list[EvalItem]) -> list[EvalItem]:
 
     An unmatched gold would make every retrieval metric of that item silently 0, so it is an error.
     """
-    by_key = {normalize_question(item.question): item for item in article}
+    by_key = {question_key(item.question): item for item in article}
     items = []
     for row in _rows(path, ("id", "question", "gold", "split")):
-        target = by_key.get(normalize_question(row["gold"]))
+        target = by_key.get(question_key(row["gold"]))
         if target is None:
             raise InputError(f"{path.name} {row['id']}: expected gold to be an article question, got {row['gold']!r}")
         items.append(

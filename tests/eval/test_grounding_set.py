@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.ground import SentenceCheck
 from bot.types import Passage
 from common.errors import InputError
 from common.text import sentences
@@ -18,13 +19,22 @@ from eval.grounding import (
     GroundingRow,
     Outcome,
     Rate,
-    SentenceVerdict,
     evaluate,
     gate,
     load,
     passages_by_question,
 )
-from eval.grounding_set import OUT, SEEDS, build, change_number, dumps, negate, replace_term, swap
+from eval.grounding_set import (
+    OUT,
+    Seed,
+    build,
+    change_number,
+    dumps,
+    load_seeds,
+    negate,
+    replace_term,
+    swap,
+)
 from ingest import chunk_records, parse_article
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,7 +92,7 @@ def test_every_sentence_is_one_sentence_to_the_bot(rows):
 
 def test_a_foreign_term_comes_from_another_passage_of_the_article(one_chunk_answers):
     article = (ROOT / "data" / "article.md").read_text(encoding="utf-8").replace("*", "").lower()
-    foreign = [(seed.id, seed.foreign[1].lower(), seed.question) for seed in SEEDS if seed.foreign]
+    foreign = [(seed.id, seed.foreign[1].lower(), seed.question) for seed in load_seeds() if seed.foreign]
 
     assert [sid for sid, term, q in foreign if term in one_chunk_answers[q].replace("*", "").lower()] == []
     assert [sid for sid, term, _ in foreign if term not in article] == []
@@ -112,6 +122,21 @@ def test_rules_are_mechanical(rule, args, expected):
     assert rule(*args) == expected
 
 
+def test_seeds_load_with_their_hints_as_pairs(tmp_path):
+    path = tmp_path / "seeds.jsonl"
+    path.write_text(json.dumps({"id": "g1", "question": "Q?", "sentence": "L1 beats L2.", "swap": ["L1", "L2"]}) + "\n")
+
+    assert load_seeds(path) == (Seed("g1", "Q?", "L1 beats L2.", swap=("L1", "L2")),)
+
+
+def test_a_seed_with_an_unknown_hint_names_its_line(tmp_path):
+    path = tmp_path / "seeds.jsonl"
+    path.write_text(json.dumps({"id": "g1", "question": "Q?", "sentence": "S.", "negat": "is"}) + "\n")
+
+    with pytest.raises(ValueError, match=r"at .*seeds.jsonl:1, got \['negat'\]"):
+        load_seeds(path)
+
+
 def test_a_hint_must_name_exactly_one_occurrence():
     with pytest.raises(ValueError, match=re.escape("Expected 'is' once in 'It is what it is.', got 2")):
         negate("It is what it is.", "is")
@@ -131,12 +156,12 @@ ROWS = [
 PASSAGES = {"Q?": Passage("p1", "Q?\n\nL1 makes sparse weights; alpha is 0.01.", "S", "Q?", 0.0, (1, 2))}
 
 
-def fake_check(sentence: str, passage: Passage, question: str) -> SentenceVerdict:
+def fake_check(sentence: str, passage: Passage, question: str) -> SentenceCheck:
     """'terms' rejects a capitalised or numeric word the passage lacks, 'semantic' any sentence with 'not'."""
     known = set(re.findall(r"\w+(?:\.\w+)?", passage.text.lower()))
     terms = [w.rstrip(".").lower() for w in re.findall(r"[\w.]*[A-Z0-9][\w.]*", sentence)]
     failed = [name for name, fails in (("terms", set(terms) - known), ("semantic", " not " in sentence)) if fails]
-    return SentenceVerdict(not failed, tuple(failed))
+    return SentenceCheck(not failed, tuple(failed))
 
 
 def per_kind(correct: Rate, swap: Rate, number: Rate, negation: Rate, foreign: Rate) -> dict[str, Rate]:
@@ -189,8 +214,8 @@ def test_a_check_the_caller_did_not_list_still_gets_its_row():
     ("passages", "check", "message"),
     [
         ({}, fake_check, "Expected one passage for 'Q\\?' \\(g1\\) in the index, got none"),
-        (PASSAGES, lambda s, p, q: SentenceVerdict(True, ("terms",)), "Expected failed == \\(\\) exactly when kept"),
-        (PASSAGES, lambda s, p, q: SentenceVerdict(False, ()), "got kept=False failed=\\(\\) for g1"),
+        (PASSAGES, lambda s, p, q: SentenceCheck(True, ("terms",)), "Expected failed == \\(\\) exactly when kept"),
+        (PASSAGES, lambda s, p, q: SentenceCheck(False, ()), "got kept=False failed=\\(\\) for g1"),
     ],
 )
 def test_evaluate_refuses_a_missing_passage_or_an_inconsistent_verdict(passages, check, message):
