@@ -1,10 +1,9 @@
 import pytest
 
 from bot.ground import Grounder, SentenceCheck, extractive, ground
-from common.embed import FakeEmbedder
-from common.text import support
 from bot.types import Citation, Passage
-from common.text import markers
+from common.embed import FakeEmbedder
+from common.text import markers, support
 
 DROPOUT = Passage(
     "a",
@@ -120,7 +119,10 @@ TERMS = frozenset({"adam", "rmsprop", "prelu"})
         ("A typical learning rate for Adam is 0.01.", ("terms",)),  # a number the passage does not hold
         ("PReLU computes both the first-order and second-order moments.", ("terms",)),  # a term from elsewhere
         ("Adam does not compute the second-order moments of the gradients.", ("polarity",)),
-        ("RMSProp computes both first-order and second-order moments, while Adam only considers squared gradients.", ("order",)),
+        (
+            "RMSProp computes both first-order and second-order moments, while Adam only considers squared gradients.",
+            ("order",),
+        ),
         ("Bananas are a yellow tropical fruit.", ("support",)),
     ],
 )
@@ -137,7 +139,9 @@ def test_a_sentence_that_restates_an_earlier_one_is_a_repeat():
 
 def test_an_off_topic_sentence_is_dropped_by_relevance_with_an_embedder():
     grounder = Grounder(FakeEmbedder())
-    answer = grounder.ground("Adam only considers squared gradients [1]. Gradients first computes the order [1].", [ADAM], "adam?")
+    answer = grounder.ground(
+        "Adam only considers squared gradients [1]. Gradients first computes the order [1].", [ADAM], "adam?"
+    )
     assert answer.text == "Adam only considers squared gradients [1]."
 
 
