@@ -26,13 +26,16 @@ def test_citation_to_dict_is_its_passage_with_the_marker():
 
 
 def test_answer_to_dict_nests_citations_and_passages():
-    answer = Answer("It moves [1].", [Citation(1, STRIDE)], passages=[STRIDE], timings={"total": 0.25}, question="Q")
+    answer = Answer(
+        "It moves [1].", [Citation(1, STRIDE)], passages=[STRIDE], timings={"total": 0.25}, question="Q", model="m"
+    )
 
     assert answer.to_dict() == {
         "text": "It moves [1].",
         "grounding": "generated",
         "refused": False,
         "empty": False,
+        "model": "m",
         "notice": "",
         "citations": [Citation(1, STRIDE).to_dict()],
         "question": "Q",
