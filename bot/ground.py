@@ -47,7 +47,7 @@ from common.text import (
 CHECKS = ("support", "terms", "polarity", "order", "relevance", "repeat", "selfcheck")
 SUPPORT_THRESHOLD = 0.6  # lexical support that alone carries a sentence
 SEMANTIC_THRESHOLD = 0.75  # cosine to the passage's closest sentence that carries it without the words
-SEMANTIC_FLOOR = 0.15  # lexical support a semantic match still needs (guards against fluent off-topic text)
+SEMANTIC_FLOOR = 0.4  # lexical support a semantic match still needs (guards against fluent off-topic text)
 RELEVANCE_THRESHOLD = 0.3  # below this cosine to both the question and the top passage, a sentence is off topic
 REPEAT_OVERLAP = 0.7
 RARE, RARE_ALONE = 4.0, 5.0  # wordfreq zipf: below it a bold word counts as a term (rarer than "maps", "rule")
@@ -75,6 +75,7 @@ _OPPOSITES = [
 ]
 _CLAUSE = re.compile(r"[.;!?]\s+|,\s*(?:while|whereas|but|and|which)\b|\b(?:while|whereas)\b|\n+", re.I)
 _PREFIXES = ("un", "non")
+_PRONOUN = re.compile(r"(?:it|this|these|they|that|those|its|their)\b", re.I)
 _NUMBER_WORDS = {
     w: i
     for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
@@ -166,13 +167,33 @@ class Grounder:
             ("support", lambda: self._supported(body, passage)),
             ("terms", lambda: not _foreign_terms(body, passage, question, self.terms)),
             ("polarity", lambda: _same_polarity(body, passage.text)),
-            ("order", lambda: not _swapped(body, passage.answer)),
+            ("order", lambda: not _swapped(body, passage.answer) and not self._misplaced(body, passage.answer)),
         ]
         if self.embedder is not None:
             tests.append(("relevance", lambda: self._relevant(body, passage, question)))
         if self.judge is not None:
             tests.append(("selfcheck", lambda: self.judge(passage.text, body)))  # type: ignore[misc]
         return tests
+
+    def _misplaced(self, body: str, passage_text: str) -> bool:
+        """True when a clause says of one term what the passage says of another: its other words all come
+        from one passage clause, whose own term the sentence leaves out, while the term comes from elsewhere
+        ("an epoch is one batch" against "an iteration is one batch. An epoch is all the data")."""
+        clauses = _passage_clauses(passage_text)
+        homes: dict[str, set[int]] = {}
+        for i, clause in enumerate(clauses):
+            for token in clause:
+                homes.setdefault(token, set()).add(i)
+        for clause in _clauses(body):
+            single = {t: next(iter(homes[t])) for t in clause if len(homes.get(t, ())) == 1}
+            for term, home in single.items():
+                others = {h for t, h in single.items() if t != term}
+                if term not in self.terms or len(others) != 1 or home in others:
+                    continue
+                (source,) = others
+                if any(t in self.terms and t not in clause for t in clauses[source]):
+                    return True
+        return False
 
     def _supported(self, body: str, passage: Passage) -> bool:
         lexical = support(body, passage.text)
@@ -279,6 +300,18 @@ def _clauses(text: str) -> list[frozenset[str]]:
     return [frozenset(content_tokens(c)) for c in _CLAUSE.split(plain_for_embedding(text)) if c and c.strip()]
 
 
+def _passage_clauses(text: str) -> list[frozenset[str]]:
+    """A passage's clauses, with a lead-in ("NaN comes from:") joined to the items after it and a clause
+    that opens with a pronoun ("It ensures ...") joined to the one it refers back to."""
+    merged: list[str] = []
+    for clause in (c.strip() for c in _CLAUSE.split(plain_for_embedding(text)) if c and c.strip()):
+        if merged and (merged[-1].endswith(":") or _PRONOUN.match(clause)):
+            merged[-1] = f"{merged[-1]} {clause}"
+        else:
+            merged.append(clause)
+    return [frozenset(content_tokens(c)) for c in merged]
+
+
 def _polarity(text: str) -> tuple[int, frozenset[str]]:
     """How many negations a text holds, and which side of each opposite pair its words take."""
     tokens = words(text)
@@ -324,7 +357,7 @@ def _opposite(side: str) -> str:
 def _swapped(body: str, passage_text: str) -> bool:
     """True when two clauses of the sentence trade words: each holds a word that only passage clauses
     other than its own use, and those are the clauses the other sentence clause restates."""
-    passage = _clauses(passage_text)
+    passage = _passage_clauses(passage_text)
     homes: dict[str, set[int]] = {}
     for i, clause in enumerate(passage):
         for token in clause:

@@ -35,7 +35,17 @@ def template(name: str, family: str = "qwen") -> str:
 
 def build_messages(question: str, passages: list[Passage], family: str = "qwen") -> list[Message]:
     """System prompt, then one user turn holding `[n]`-numbered passages and the question."""
-    numbered = "\n\n".join(f"[{n}] {_clip(plain_for_prompt(p.text))}" for n, p in enumerate(passages, start=1))
+    numbered = "\n\n".join(
+        template("passage", family)
+        .format(
+            n=n,
+            text=_clip(plain_for_prompt(p.text)),
+            title=_title(plain_for_prompt(p.question)),
+            answer=_clip(plain_for_prompt(p.answer)),
+        )
+        .strip()
+        for n, p in enumerate(passages, start=1)
+    )
     user = template("user", family).format(passages=numbered, question=question)
     return [Message("system", template("system", family).strip()), Message("user", user.strip())]
 
@@ -49,6 +59,11 @@ def judge_messages(passage_text: str, sentence: str, family: str = "qwen") -> li
 def passages_shown(family: str, setting: int | None) -> int:
     """How many passages the prompt shows: the setting when given, else the family's own number."""
     return setting or PASSAGES.get(family, PASSAGES["qwen"])
+
+
+def _title(question: str) -> str:
+    """A passage's question as the lead of its text: "Dying ReLU problem:", "What is dropout?"."""
+    return question if question.endswith(("?", ":", ".")) else f"{question}:"
 
 
 def _clip(text: str) -> str:
