@@ -44,5 +44,5 @@ def real_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def real_bot(real_index: Settings) -> Bot:
-    """The product as shipped: MiniLM, hybrid retrieval, SmolLM2 GGUF through llama.cpp."""
+    """The product as shipped: MiniLM, hybrid retrieval, the default model preset through llama.cpp."""
     return Bot(real_index)

@@ -1,4 +1,4 @@
-"""The product as shipped: real MiniLM index, hybrid retrieval, SmolLM2 through llama.cpp."""
+"""The product as shipped: real MiniLM index, hybrid retrieval, the default preset (Qwen2.5-Coder-0.5B) through llama.cpp."""
 
 import pytest
 

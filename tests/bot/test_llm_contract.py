@@ -1,6 +1,6 @@
 """One contract for every LLM backend, the way LangChain's standard tests run one suite over each integration.
 
-`fake` runs everywhere; `llama_cpp` (the packaged SmolLM2 GGUF) and `transformers` (the same GGUF,
+`fake` runs everywhere; `llama_cpp` (the smallest preset, SmolLM2-135M) and `transformers` (the same GGUF,
 dequantized) are slow; `openai` runs the real client against an in-process OpenAI-compatible server
 that honours `max_tokens` (tests/integration drives it against llama.cpp's real server).
 """
@@ -62,7 +62,7 @@ def openai_on_stub_server() -> LLM:
 def llm(request) -> LLM:
     if request.param == "openai":
         return openai_on_stub_server()
-    return load_llm(Settings(_env_file=None, llm_backend=request.param))
+    return load_llm(Settings(_env_file=None, llm_backend=request.param, llm_model="smollm2-135m"))
 
 
 def test_stream_yields_text_pieces_that_join_into_generate(llm):

@@ -252,3 +252,25 @@ def test_load_names_the_bad_line(tmp_path):
 
     with pytest.raises(InputError, match=r"Expected kind in .* at .*g.jsonl:1, got 'typo', 'test'"):
         load(path)
+
+
+@pytest.mark.slow
+def test_the_real_grounder_holds_the_committed_floors_on_the_test_half(tmp_path, monkeypatch):
+    """The grounding regression gate: the bot's checks (MiniLM, no LLM) against the corrupted sentences."""
+    from common import Settings
+    from eval import grounding
+    from eval.gate import load_rules
+    from ingest import run as ingest
+
+    index = tmp_path / "index"
+    ingest(
+        [Path(__file__).resolve().parents[2] / "data" / "article.md"],
+        Settings(_env_file=None, index_dir=index),
+        progress=False,
+    )
+    monkeypatch.setenv("BOT_INDEX_DIR", str(index))
+    floors = load_rules()["grounding"]
+    out = tmp_path / "grounding.json"
+    argv = ["--split", "test", "--json", str(out), "--min-keep", str(floors["min_keep"])]
+    status = grounding.main([*argv, "--min-reject", str(floors["min_reject"])])
+    assert status == 0, json.loads(out.read_text())["gate"]["failures"]
