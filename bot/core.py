@@ -15,8 +15,9 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from bot.checks import article_terms
 from bot.gate import ScopeGate, Verdict
-from bot.ground import Grounder, article_terms, extractive
+from bot.ground import Grounder, extractive
 from bot.llm import LLM, generate, load_llm
 from bot.prompt import build_messages, judge_messages, passages_shown
 from bot.retrieve import Retriever

@@ -1,0 +1,206 @@
+"""What makes one answer sentence wrong against the passage it cites: rules that read words, not vectors.
+
+Each function answers one question about a sentence and a passage (or an earlier sentence): does it bring
+terms or numbers the passage lacks, negate or reverse it, swap two terms' roles, say of one term what the
+passage says of another, or repeat itself. `bot.ground.Grounder` combines them with the embedder's signals.
+Deliberately not here: meaning in general (no NLI model ships offline), so a wrong sentence that none of
+these shapes describes passes; `data/eval/grounding.jsonl` measures how often.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from bot.types import Passage
+from common.text import MARKER, STOPWORDS, content_tokens, plain_for_embedding, stem, words
+
+REPEAT_OVERLAP = 0.7
+RARE, RARE_ALONE = 4.0, 5.0  # wordfreq zipf: below it a bold word counts as a term (rarer than "maps", "rule")
+_NEGATIONS = frozenset(["not", "no", "never", "none", "without", "cannot", "nor", "neither"])
+_NEGATION_SUFFIX = re.compile(r"n't\b|n’t\b", re.I)
+_OPPOSITES = [
+    ("increas", "decreas"),
+    ("increas", "reduc"),
+    ("higher", "lower"),
+    ("larger", "smaller"),
+    ("faster", "slower"),
+    ("better", "wors"),
+    ("maxim", "minim"),
+    ("prevent", "caus"),
+    ("improv", "degrad"),
+    ("underfit", "overfit"),
+    ("high", "low"),
+    ("larg", "small"),
+    ("fast", "slow"),
+    ("add", "remov"),
+]
+_CLAUSE = re.compile(r"[.;!?]\s+|,\s*(?:while|whereas|but|and|which)\b|\b(?:while|whereas)\b|\n+", re.I)
+_PREFIXES = ("un", "non")
+_PRONOUN = re.compile(r"(?:it|this|these|they|that|those|its|their)\b", re.I)
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
+    if i >= 2
+}
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_TERM_SHAPE = re.compile(r"^(?:\d[\d.]*|[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*|[A-Z]{2,}s?|[A-Za-z]+\d+)$")
+
+
+def article_terms(passages: Iterable[Passage]) -> frozenset[str]:
+    """The stems the article itself marks as technical: words it sets in bold that few passages use and
+    that are rare in general English (or bold on their own, like **Adam**), per `wordfreq`."""
+    from wordfreq import zipf_frequency
+
+    passages = list(passages)
+    limit = max(3, len(passages) // 12)
+    counts: dict[str, int] = {}
+    for passage in passages:
+        for token in frozenset(content_tokens(passage.text)):
+            counts[token] = counts.get(token, 0) + 1
+    spans = [span for p in passages for span in _BOLD.findall(p.answer)]
+    alone = {w.lower() for span in spans if len(ws := words(span)) == 1 for w in ws}
+    terms = set()
+    for word in {w for span in spans for w in words(span)}:
+        rare = zipf_frequency(word, "en") < (RARE_ALONE if word in alone else RARE)
+        if rare and word not in STOPWORDS and len(word) > 2 and counts.get(stem(word), 0) <= limit:
+            terms.add(stem(word))
+    return frozenset(terms)
+
+
+def repeats(body: str, earlier: str) -> bool:
+    """True when one sentence's content words mostly restate the other's."""
+    a, b = set(content_tokens(body)), set(content_tokens(earlier))
+    if not a or not b:
+        return False
+    return len(a & b) / min(len(a), len(b)) >= REPEAT_OVERLAP
+
+
+def foreign_terms(body: str, passage: Passage, question: str, terms: frozenset[str]) -> list[str]:
+    """Technical terms of the sentence that neither the passage nor the question holds."""
+    known = _stems(passage.text) | _stems(question)
+    raw = set(_numbers(passage.text) + _numbers(question))
+    foreign = [n for n in _numbers(body) if n not in raw]
+    for token in re.findall(r"[A-Za-z0-9]+", body):
+        key = stem(token.lower())
+        if (_TERM_SHAPE.match(token) or key in terms) and key not in known and not token.isdigit():
+            foreign.append(token)
+    return foreign
+
+
+def _numbers(text: str) -> list[str]:
+    """Numbers as written (0.01, 1e-7, 3x3 gives 3 and 3), and number words as digits (four -> 4)."""
+    text = MARKER.sub(" ", text)
+    spelled = [str(_NUMBER_WORDS[w]) for w in words(text) if w in _NUMBER_WORDS]
+    return [n.rstrip(".") for n in re.findall(r"(?<![A-Za-z])\d+(?:\.\d+)?(?:e-?\d+)?", text)] + spelled
+
+
+@lru_cache(maxsize=2048)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in words(text))
+
+
+def _clauses(text: str) -> list[frozenset[str]]:
+    return [frozenset(content_tokens(c)) for c in _CLAUSE.split(plain_for_embedding(text)) if c and c.strip()]
+
+
+def _passage_clauses(text: str) -> list[frozenset[str]]:
+    """A passage's clauses, with a lead-in ("NaN comes from:") joined to the items after it and a clause
+    that opens with a pronoun ("It ensures ...") joined to the one it refers back to."""
+    merged: list[str] = []
+    for clause in (c.strip() for c in _CLAUSE.split(plain_for_embedding(text)) if c and c.strip()):
+        if merged and (merged[-1].endswith(":") or _PRONOUN.match(clause)):
+            merged[-1] = f"{merged[-1]} {clause}"
+        else:
+            merged.append(clause)
+    return [frozenset(content_tokens(c)) for c in merged]
+
+
+def _polarity(text: str) -> tuple[int, frozenset[str]]:
+    """How many negations a text holds, and which side of each opposite pair its words take."""
+    tokens = words(text)
+    negations = sum(t in _NEGATIONS for t in tokens) + len(_NEGATION_SUFFIX.findall(text))
+    stems = {stem(t) for t in tokens}
+    sides = frozenset(f"{i}{side}" for i, pair in enumerate(_OPPOSITES) for side, s in enumerate(pair) if s in stems)
+    return negations, sides
+
+
+def same_polarity(body: str, passage_text: str) -> bool:
+    """False when the sentence negates the passage clause it restates most closely, or reverses it: uses
+    a direction word (increase, faster, supervised) the passage never uses while the passage uses its opposite."""
+    tokens = set(content_tokens(body))
+    if not tokens:
+        return True
+    parts = [c for c in re.split(r"(?<=[.!?;])\s+|\n+", plain_for_embedding(passage_text)) if c.strip()]
+    best = max(parts, key=lambda c: len(tokens & set(content_tokens(c))), default="")
+    negations, sides = _polarity(body)
+    if (negations > 0) != (_polarity(best)[0] > 0):
+        return False
+    anywhere = _polarity(passage_text)[1]
+    if any(_opposite(side) in anywhere for side in sides - anywhere):
+        return False
+    clauses = [c for c in _CLAUSE.split(plain_for_embedding(passage_text)) if c and c.strip()]
+    for clause in (c for c in _CLAUSE.split(body) if c and c.strip()):
+        own = set(content_tokens(clause))
+        closest = max(clauses, key=lambda c: len(own & set(content_tokens(c))), default="")
+        theirs = _polarity(closest)[1]
+        if any(_opposite(side) in theirs for side in _polarity(clause)[1] - theirs):
+            return False
+    said = set(words(passage_text))
+    return not any(
+        (w not in said and any(p + w in said for p in _PREFIXES))
+        or (any(w.startswith(p) and w[len(p) :] in said for p in _PREFIXES) and w not in said)
+        for w in set(words(body))
+    )
+
+
+def _opposite(side: str) -> str:
+    return f"{side[:-1]}{1 - int(side[-1])}"
+
+
+def swapped(body: str, passage_text: str) -> bool:
+    """True when two clauses of the sentence trade words: each holds a word that only passage clauses
+    other than its own use, and those are the clauses the other sentence clause restates."""
+    passage = _passage_clauses(passage_text)
+    homes: dict[str, set[int]] = {}
+    for i, clause in enumerate(passage):
+        for token in clause:
+            homes.setdefault(token, set()).add(i)
+    placed = []
+    for clause in _clauses(body):
+        distinctive = [next(iter(homes[t])) for t in clause if len(homes.get(t, ())) == 1]
+        if not distinctive:
+            continue
+        top = max(distinctive.count(h) for h in distinctive)
+        mains = {h for h in distinctive if distinctive.count(h) == top}
+        strays = {h for t in clause if t in homes and not homes[t] & mains for h in homes[t]}
+        placed.append((mains, strays))
+    return any(
+        a != b and b in strays_x and a in strays_y
+        for (mains_x, strays_x), (mains_y, strays_y) in itertools.permutations(placed, 2)
+        for a in mains_x
+        for b in mains_y
+    )
+
+
+def misplaced(body: str, passage_text: str, terms: frozenset[str]) -> bool:
+    """True when a clause says of one term what the passage says of another: its other words all come
+    from one passage clause, whose own term the sentence leaves out, while the term comes from elsewhere
+    ("an epoch is one batch" against "an iteration is one batch. An epoch is all the data")."""
+    clauses = _passage_clauses(passage_text)
+    homes: dict[str, set[int]] = {}
+    for i, clause in enumerate(clauses):
+        for token in clause:
+            homes.setdefault(token, set()).add(i)
+    for clause in _clauses(body):
+        single = {t: next(iter(homes[t])) for t in clause if len(homes.get(t, ())) == 1}
+        for term, home in single.items():
+            others = {h for t, h in single.items() if t != term}
+            if term not in terms or len(others) != 1 or home in others:
+                continue
+            (source,) = others
+            if any(t in terms and t not in clause for t in clauses[source]):
+                return True
+    return False
