@@ -102,20 +102,31 @@ def _stems(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in words(text))
 
 
+def _clause_texts(text: str) -> list[str]:
+    return [c for c in _CLAUSE.split(plain_for_embedding(text)) if c and c.strip()]
+
+
 def _clauses(text: str) -> list[frozenset[str]]:
-    return [frozenset(content_tokens(c)) for c in _CLAUSE.split(plain_for_embedding(text)) if c and c.strip()]
+    return [frozenset(content_tokens(c)) for c in _clause_texts(text)]
 
 
-def _passage_clauses(text: str) -> list[frozenset[str]]:
+@lru_cache(maxsize=256)
+def _passage_clauses(text: str) -> tuple[tuple[frozenset[str], ...], dict[str, frozenset[int]]]:
     """A passage's clauses, with a lead-in ("NaN comes from:") joined to the items after it and a clause
-    that opens with a pronoun ("It ensures ...") joined to the one it refers back to."""
+    that opens with a pronoun ("It ensures ...") joined to the one it refers back to; and for each token,
+    the clauses that hold it. Cached: every sentence of a draft is checked against the same passages."""
     merged: list[str] = []
-    for clause in (c.strip() for c in _CLAUSE.split(plain_for_embedding(text)) if c and c.strip()):
+    for clause in (c.strip() for c in _clause_texts(text)):
         if merged and (merged[-1].endswith(":") or _PRONOUN.match(clause)):
             merged[-1] = f"{merged[-1]} {clause}"
         else:
             merged.append(clause)
-    return [frozenset(content_tokens(c)) for c in merged]
+    clauses = tuple(frozenset(content_tokens(c)) for c in merged)
+    homes: dict[str, set[int]] = {}
+    for i, clause in enumerate(clauses):
+        for token in clause:
+            homes.setdefault(token, set()).add(i)
+    return clauses, {token: frozenset(where) for token, where in homes.items()}
 
 
 def _polarity(text: str) -> tuple[int, frozenset[str]]:
@@ -141,7 +152,7 @@ def same_polarity(body: str, passage_text: str) -> bool:
     anywhere = _polarity(passage_text)[1]
     if any(_opposite(side) in anywhere for side in sides - anywhere):
         return False
-    clauses = [c for c in _CLAUSE.split(plain_for_embedding(passage_text)) if c and c.strip()]
+    clauses = _clause_texts(passage_text)
     for clause in (c for c in _CLAUSE.split(body) if c and c.strip()):
         own = set(content_tokens(clause))
         closest = max(clauses, key=lambda c: len(own & set(content_tokens(c))), default="")
@@ -163,11 +174,7 @@ def _opposite(side: str) -> str:
 def swapped(body: str, passage_text: str) -> bool:
     """True when two clauses of the sentence trade words: each holds a word that only passage clauses
     other than its own use, and those are the clauses the other sentence clause restates."""
-    passage = _passage_clauses(passage_text)
-    homes: dict[str, set[int]] = {}
-    for i, clause in enumerate(passage):
-        for token in clause:
-            homes.setdefault(token, set()).add(i)
+    homes = _passage_clauses(passage_text)[1]
     placed = []
     for clause in _clauses(body):
         distinctive = [next(iter(homes[t])) for t in clause if len(homes.get(t, ())) == 1]
@@ -189,11 +196,7 @@ def misplaced(body: str, passage_text: str, terms: frozenset[str]) -> bool:
     """True when a clause says of one term what the passage says of another: its other words all come
     from one passage clause, whose own term the sentence leaves out, while the term comes from elsewhere
     ("an epoch is one batch" against "an iteration is one batch. An epoch is all the data")."""
-    clauses = _passage_clauses(passage_text)
-    homes: dict[str, set[int]] = {}
-    for i, clause in enumerate(clauses):
-        for token in clause:
-            homes.setdefault(token, set()).add(i)
+    clauses, homes = _passage_clauses(passage_text)
     for clause in _clauses(body):
         single = {t: next(iter(homes[t])) for t in clause if len(homes.get(t, ())) == 1}
         for term, home in single.items():

@@ -106,6 +106,11 @@ class Choice:
     notice: str = ""
 
 
+def is_preset(name: str) -> bool:
+    """True when `name` is `auto` or a preset name, not a path or a server's model name."""
+    return name == AUTO or name in PRESETS
+
+
 def choose(name: str, *, gpu: bool) -> Choice:
     """The preset `name` means; `auto` is the 1.5B with GPU offload when it is installed, else the 0.5B."""
     if name != AUTO:

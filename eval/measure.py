@@ -34,7 +34,7 @@ from rich.console import Console
 from bot.core import Bot
 from bot.prompt import Message, build_messages
 from bot.types import Answer
-from common.models import AUTO, PRESETS, choose, preset_file
+from common.models import preset_file
 from common.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -339,13 +339,13 @@ def _gpu_name() -> str | None:
 def bench_assembly(settings: Settings, folder: Path) -> float | None:
     """Seconds a first run spends assembling the chosen split preset (concatenate, hash, rename);
     None when the model is a plain file or not a llama.cpp preset."""
-    if settings.llm_backend != "llama_cpp" or (settings.llm_model != AUTO and settings.llm_model not in PRESETS):
+    if settings.llm_backend != "llama_cpp":
         return None
-    from bot.backends.llamacpp import gpu_offload
+    from bot.backends.llamacpp import preset_choice
 
-    preset = choose(settings.llm_model, gpu=settings.n_gpu_layers != 0 and gpu_offload()).preset
-    if preset.packaged:
+    choice = preset_choice(settings)
+    if choice is None or choice.preset.packaged:
         return None
     tick = time.perf_counter()
-    preset_file(preset, folder, progress=lambda done, total: None)
+    preset_file(choice.preset, folder, progress=lambda done, total: None)
     return round(time.perf_counter() - tick, 2)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.prompt import Message
 from common.errors import BackendUnavailable, ModelMissing
-from common.models import AUTO, PRESETS, choose, family_of, preset_file
+from common.models import choose, family_of, is_preset, preset_file
 from common.settings import Settings
 
 
@@ -46,7 +46,7 @@ class TransformersLLM:
     @classmethod
     def from_settings(cls, settings: Settings) -> TransformersLLM:
         """A preset's GGUF (dequantized; `auto` = the 0.5B) or the folder/file `settings.llm_model` names."""
-        if settings.llm_model != AUTO and settings.llm_model not in PRESETS:
+        if not is_preset(settings.llm_model):
             return cls(Path(settings.llm_model), settings.seed)
         preset = choose(settings.llm_model, gpu=False).preset
         return cls(preset_file(preset, settings.model_dir), settings.seed, name=preset.name)

@@ -25,7 +25,7 @@ from typing import Any
 
 from bot.prompt import Message
 from common.errors import BackendUnavailable, ModelMissing
-from common.models import AUTO, PRESETS, choose, family_of, preset_file
+from common.models import Choice, choose, family_of, is_preset, preset_file
 from common.settings import Settings
 
 _PATCH_LOCK = threading.Lock()
@@ -55,7 +55,7 @@ class LlamaCppLLM:
             raise BackendUnavailable("llama-cpp-python is missing: pip install llama-cpp-python") from e
         if not path.is_file():
             raise ModelMissing(f"Expected a GGUF file at {path}, found nothing; set BOT_LLM_MODEL.")
-        gpu = bool(llama_cpp.llama_supports_gpu_offload())
+        gpu = gpu_offload()
         self.name = name or path.stem
         self.path = path
         self.family = family or family_of(self.name)
@@ -90,9 +90,9 @@ class LlamaCppLLM:
             "seed": settings.seed,
             "extra_buffers": settings.llama_extra_buffers,
         }
-        if settings.llm_model != AUTO and settings.llm_model not in PRESETS:
+        choice = preset_choice(settings)
+        if choice is None:
             return cls(Path(settings.llm_model), **options)
-        choice = choose(settings.llm_model, gpu=settings.n_gpu_layers != 0 and gpu_offload())
         path = preset_file(choice.preset, settings.model_dir)
         return cls(path, name=choice.preset.name, family=choice.preset.family, notice=choice.notice, **options)
 
@@ -187,6 +187,13 @@ class LlamaCppLLM:
         a, b = tokens("a"), tokens("Z")
         n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
         return a[:n] or None
+
+
+def preset_choice(settings: Settings) -> Choice | None:
+    """The preset `settings.llm_model` resolves to here (`auto` looks at GPU offload); None for a path."""
+    if not is_preset(settings.llm_model):
+        return None
+    return choose(settings.llm_model, gpu=settings.n_gpu_layers != 0 and gpu_offload())
 
 
 def gpu_offload() -> bool:
