@@ -19,10 +19,20 @@ from pydantic import ValidationError
 
 from bot.core import Bot, clean_question
 from bot.feedback import Feedback, FeedbackLog, Vote
-from bot.types import Answer
+from bot.types import Answer, Status
 from common.errors import BotError
 from common.settings import Settings
-from ui.render import CSS, JS, escape_text, render_answer, render_draft, render_error, sources_html, status_line
+from ui.render import (
+    CSS,
+    JS,
+    escape_text,
+    render_answer,
+    render_draft,
+    render_error,
+    render_status,
+    sources_html,
+    status_line,
+)
 
 try:
     import gradio as gr
@@ -75,8 +85,9 @@ def reply(
 ) -> Iterator[tuple[Any, Any, Any]]:
     """Stream the answer into the chat: (chat, turns, sources) after each piece, then the final.
 
-    The draft grows in the last message; the checked answer replaces it in place in the last
-    update. Any failure becomes one line in the chat, so the app stays up.
+    A `Status` ("looking up …") shows in the message until the draft's first piece replaces it;
+    the draft grows there, and the checked answer replaces it in place in the last update. Any
+    failure becomes one line in the chat, so the app stays up.
     """
     number = len(turns)
 
@@ -97,6 +108,9 @@ def reply(
                     sources_html(item, number, show_scores=show_scores),
                 )
                 return
+            if isinstance(item, Status):
+                yield with_reply(render_status(item.text)), gr.skip(), gr.skip()
+                continue
             draft += item
             yield with_reply(render_draft(draft)), gr.skip(), gr.skip()
     except Exception as e:  # the UI boundary: one line in the chat, never a traceback

@@ -2,7 +2,7 @@
 
 from bot.core import Bot
 from bot.llm import LLM, load_llm
-from bot.types import Answer, Citation, Passage
+from bot.types import Answer, Citation, Passage, Status
 from common.errors import BackendUnavailable, BotError, IndexMismatch, IndexMissing, InputError, ModelMissing
 from common.settings import Settings
 
@@ -19,5 +19,6 @@ __all__ = [
     "ModelMissing",
     "Passage",
     "Settings",
+    "Status",
     "load_llm",
 ]

@@ -2,9 +2,10 @@
 
 A question streams its draft, then the checked answer (when grounding changed it) and its `[n]`
 sources. With no question, each line read from stdin is a question and earlier turns are kept for
-follow-ups; an empty line or end of input ends the chat. Exit codes: 0 answered, 3 refused, 1 an
-error (one line on stderr), 2 usage. Deliberately not here: settings flags (the `BOT_*` variables
-cover them), colours, and history kept across runs.
+follow-ups; an empty line or end of input ends the chat. A stage the answer waits on ("looking up …"
+while the question is expanded) is one line on stderr when stderr is a terminal, never on stdout.
+Exit codes: 0 answered, 3 refused, 1 an error (one line on stderr), 2 usage. Deliberately not here:
+settings flags (the `BOT_*` variables cover them), colours, and history kept across runs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TextIO
 
 from bot.core import Bot
 from bot.rewrite import History
-from bot.types import Answer
+from bot.types import Answer, Status
 from common.errors import BotError
 
 ANSWERED, ERROR, USAGE, REFUSED = 0, 1, 2, 3
@@ -57,6 +58,8 @@ def _answer(bot: Bot, question: str, history: History | None, as_json: bool, out
     for item in bot.stream(question, history):
         if isinstance(item, Answer):
             answer = item
+        elif isinstance(item, Status):
+            _say(item.text)
         elif not as_json:
             streamed.append(item)
             out.write(item)
@@ -68,6 +71,13 @@ def _answer(bot: Bot, question: str, history: History | None, as_json: bool, out
         out.write(_after_stream("".join(streamed), answer))
     out.flush()
     return answer
+
+
+def _say(status: str) -> None:
+    """A status line for a person watching: stderr, and only on a terminal (scripts read stdout and stderr)."""
+    if sys.stderr.isatty():
+        sys.stderr.write(f"{status}\n")
+        sys.stderr.flush()
 
 
 def _after_stream(streamed: str, answer: Answer) -> str:

@@ -1,7 +1,7 @@
 """The `Bot`: question in, short cited answer grounded in the article out.
 
-Flow: clean the question -> rewrite follow-ups -> retrieve -> scope gate -> prompt -> stream a
-draft from the LLM -> ground it (every `[n]` resolves) -> `Answer`. Models, the index and the
+Flow: clean the question -> rewrite follow-ups -> expand it (when on) -> retrieve -> scope gate ->
+prompt -> stream a draft from the LLM -> ground it (every `[n]` resolves) -> `Answer`. Models, the index and the
 BM25 table load once per `Bot` and are shared by every request.
 """
 
@@ -16,19 +16,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.checks import article_terms
+from bot.expand import Expander, expansion_model, expansion_on
 from bot.gate import ScopeGate, Verdict
 from bot.ground import Grounder, extractive
 from bot.llm import LLM, generate, load_llm
 from bot.prompt import build_messages, judge_messages, passages_shown
 from bot.retrieve import Retriever
 from bot.rewrite import History, standalone
-from bot.types import Answer, Passage
+from bot.types import Answer, Passage, Status
 from common.embed import Embedder, load_embedder
 from common.errors import BotError
 from common.settings import Settings
 from common.text import content_tokens
 from ingest.store import open_index, published_version
 
+LOOKING_UP = "looking up …"
 REFUSAL = "The article does not cover this."
 EMPTY = "Please type a question about deep learning."
 
@@ -56,6 +58,8 @@ class Bot:
         self.settings = Settings(**{**base.model_dump(), **overrides}) if overrides else base
         self.embedder = embedder or load_embedder(self.settings)
         self._llm = llm
+        self._expander: Expander | None = None
+        self._expands: bool | None = None
         self._reload_lock = threading.Lock()
         self._open_index()
         self.embedder.embed_query("warm-up")  # load the weights now, not on the first question
@@ -96,6 +100,28 @@ class Bot:
         return self._llm
 
     @property
+    def expands(self) -> bool:
+        """Whether questions are expanded before retrieval (`BOT_QUERY_EXPANSION`, resolved once)."""
+        if self._expands is None:
+            self._expands = expansion_on(self.settings, lambda: self.llm, gpu=_gpu_offload(self.settings))
+        return self._expands
+
+    @property
+    def expander(self) -> Expander:
+        """The expansion writer: the answer model, or its own model when `expansion_model` names one."""
+        if self._expander is None:
+            model = expansion_model(self.settings)
+            llm = (
+                self.llm if model is None else load_llm(Settings(**{**self.settings.model_dump(), "llm_model": model}))
+            )
+            self._expander = Expander(llm, self.settings.expansion_tokens)
+        return self._expander
+
+    def expand(self, question: str) -> str:
+        """What retrieval adds to `question`: the expander's short answer, or "" when expansion is off."""
+        return self.expander.expand(question) if self.expands and question.strip() else ""
+
+    @property
     def prompt_passages(self) -> int:
         """How many of the retrieved passages the prompt shows (the setting, or the model family's own)."""
         return passages_shown(self.llm.family, self.settings.prompt_passages)
@@ -109,7 +135,7 @@ class Bot:
         """
         self.refresh()
         query = clean_question(question, self.settings.max_question_chars)[0]
-        return [hit.passage for hit in self.retriever.search(query, k)]
+        return [hit.passage for hit in self.retriever.search(query, k, self.expand(query))]
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         """A checked answer; its text's `[n]` markers all resolve to `Answer.citations`.
@@ -128,8 +154,10 @@ class Bot:
         assert final is not None  # stream always ends with an Answer
         return final
 
-    def stream(self, question: str, history: History | None = None) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: History | None = None) -> Iterator[str | Status | Answer]:
         """Yield draft text as it is generated, then the final, checked `Answer`.
+
+        A `Status` comes first when a slow stage runs before the draft (query expansion).
 
         The final answer can differ from the draft (unsupported sentences removed, markers
         fixed, or the article's answer quoted); `Answer.grounding` says which happened.
@@ -146,14 +174,26 @@ class Bot:
         tick = time.perf_counter()
         query = standalone(text, history)
         timings["rewrite"] = time.perf_counter() - tick
+        expansion = ""
+        if self.expands:
+            yield Status(LOOKING_UP)
+            tick = time.perf_counter()
+            expansion = self.expand(query)
+            timings["expand"] = time.perf_counter() - tick
         tick = time.perf_counter()
-        hits = retriever.search(query, self.settings.top_k)
+        hits = retriever.search(query, self.settings.top_k, expansion)
         timings["retrieve"] = time.perf_counter() - tick
         tick = time.perf_counter()
         verdict = gate.judge(query, hits)
         timings["gate"] = time.perf_counter() - tick
         passages = [h.passage for h in hits]
-        base = {"question": question, "standalone_question": query, "passages": passages, "notice": notice}
+        base = {
+            "question": question,
+            "standalone_question": query,
+            "passages": passages,
+            "notice": notice,
+            "expansion": expansion,
+        }
         if not verdict.in_scope:
             timings["total"] = time.perf_counter() - started
             yield REFUSAL
@@ -202,7 +242,7 @@ class Bot:
         """The scope gate's decision for `question` (for the eval and the UI's debug view)."""
         self.refresh()
         query = clean_question(question, self.settings.max_question_chars)[0]
-        return self.gate.judge(query, self.retriever.search(query, self.settings.top_k))
+        return self.gate.judge(query, self.retriever.search(query, self.settings.top_k, self.expand(query)))
 
     def with_options(self, **overrides: Any) -> Bot:
         """This bot with per-request settings (`top_k`, `temperature`, `max_tokens`), for the UI.
@@ -215,8 +255,19 @@ class Bot:
         self.refresh()  # so the copy starts on the newest index and does not reopen it itself
         clone = copy.copy(self)
         clone._llm = self.llm  # load once, here, so every copy shares one model
+        if self.expands:
+            clone._expander = self.expander
         clone.settings = Settings(**{**self.settings.model_dump(), **overrides})
         return clone
+
+
+def _gpu_offload(settings: Settings) -> bool:
+    """Whether the local generator can use a GPU; other backends never count as one here."""
+    if settings.llm_backend != "llama_cpp" or settings.n_gpu_layers == 0:
+        return False
+    from bot.backends.llamacpp import gpu_offload
+
+    return gpu_offload()
 
 
 def clean_question(question: object, limit: int) -> tuple[str, str]:

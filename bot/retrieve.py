@@ -20,6 +20,7 @@ from common.embed import Embedder
 from common.text import plain_for_embedding, question_key
 from ingest.store import ChromaStore
 
+EXPANSION_WEIGHT = 1.0  # share of the expanded query's scores in the ranking; tuned below
 EXACT_UP_TO = 2000  # ask Chroma for every passage of a corpus this small: the HNSW tail is not reproducible
 
 
@@ -52,18 +53,22 @@ class Retriever:
     def __len__(self) -> int:
         return len(self.passages)
 
-    def search(self, question: str, k: int = 5) -> list[Hit]:
-        """The `k` best distinct passages, best first; ties break on passage id."""
+    def search(self, question: str, k: int = 5, expansion: str = "") -> list[Hit]:
+        """The `k` best distinct passages, best first; ties break on passage id.
+
+        With an `expansion` (`bot.expand`), the ranking blends the question's scores with those of
+        the question plus expansion; each `Hit` still carries the question's own signals, which the
+        scope gate reads.
+        """
         if not self.passages or not question.strip():
             return []
-        dense = np.full(len(self.passages), -1.0, dtype=np.float64)
-        for pid, cosine in self.store.query(
-            self.embedder.embed_query(question), k=min(len(self.passages), EXACT_UP_TO)
-        ):
-            if pid in self._position:
-                dense[self._position[pid]] = cosine
-        lexical = self._lexical(question)
+        dense, lexical = self._dense(question), self._lexical(question)
         fused = dense + self.lexical_weight * lexical
+        if expansion.strip():
+            expanded = f"{question}\n{expansion}"
+            fused = (1 - EXPANSION_WEIGHT) * fused + EXPANSION_WEIGHT * (
+                self._dense(expanded) + self.lexical_weight * self._lexical(expanded)
+            )
         order = np.lexsort((np.arange(len(fused)), -fused))
         hits: list[Hit] = []
         seen: set[str] = set()
@@ -77,6 +82,13 @@ class Retriever:
             if len(hits) == k:
                 break
         return hits
+
+    def _dense(self, text: str) -> np.ndarray:
+        dense = np.full(len(self.passages), -1.0, dtype=np.float64)
+        for pid, cosine in self.store.query(self.embedder.embed_query(text), k=min(len(self.passages), EXACT_UP_TO)):
+            if pid in self._position:
+                dense[self._position[pid]] = cosine
+        return dense
 
     def _lexical(self, question: str) -> np.ndarray:
         tokens = bm25s.tokenize([question], stopwords="en", show_progress=False, return_ids=False)[0]

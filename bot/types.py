@@ -56,11 +56,19 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Status:
+    """A stage the answer is waiting on ("looking up …"), streamed before the draft so a UI can say it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Answer:
     """A checked answer: every `[n]` in `text` has its `Citation`.
 
     `empty` marks the reply to a question with no text (it is also `refused`), so a UI can
-    show it as a plain prompt rather than a refusal.
+    show it as a plain prompt rather than a refusal. `expansion` is what query expansion added
+    to the question before retrieval ("" when it was off).
     """
 
     text: str
@@ -75,6 +83,7 @@ class Answer:
     notice: str = ""
     empty: bool = False
     model: str = ""
+    expansion: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Every field, JSON-safe: citations and passages as their own `to_dict()`s."""
@@ -90,5 +99,6 @@ class Answer:
             "standalone_question": self.standalone_question,
             "passages": [p.to_dict() for p in self.passages],
             "draft": self.draft,
+            "expansion": self.expansion,
             "timings": dict(self.timings),
         }

@@ -70,6 +70,17 @@ class Settings(BaseSettings):
         False,
         description="Also ask the loaded model, per answer sentence, whether its passage states it (slower on a CPU).",
     )
+    query_expansion: Literal["off", "hyde", "auto"] = Field(
+        "auto",
+        description="Expand the question with a model's short answer before retrieval (HyDE); "
+        "`auto` = on when the 1.5B runs on a GPU, off on a CPU.",
+    )
+    expansion_model: str | None = Field(
+        None,
+        description="Model that writes expansions (preset or GGUF file); unset = the answer model, "
+        "or the 1.5B when `hyde` is asked for with a smaller preset.",
+    )
+    expansion_tokens: int = Field(60, ge=1, le=512, description="Most tokens of one expansion.")
     gate_threshold: float = Field(0.3, ge=0.0, le=1.0, description="Scope gate: lowest in-scope confidence.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are truncated (with a notice).")
 
@@ -79,7 +90,7 @@ class Settings(BaseSettings):
     auth_password: str | None = Field(None, description="Basic-auth password for the UI.")
     concurrency_limit: int = Field(2, ge=1, le=64, description="Answers generated at once by the UI queue.")
 
-    @field_validator("chroma_url", "embed_base_url", "auth_user", "auth_password", mode="before")
+    @field_validator("chroma_url", "embed_base_url", "expansion_model", "auth_user", "auth_password", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

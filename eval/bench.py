@@ -21,7 +21,10 @@ table is `eval.terminal.bench_table`.
 Deliberately not done: asserting targets (they are reported, pass or fail), isolating the machine
 (the load average is recorded, read it), and more than one repetition per question.
 
-Usage: `python eval/bench.py [--json PATH] [--backend NAME] [--n N] [--skip-load]`.
+`--expansion hyde:qwen2.5-coder-1.5b` (repeatable) adds what a query-expansion mode costs per
+question: loading its model and the memory it adds, the expansion alone, and whole answers with it.
+
+Usage: `python eval/bench.py [--json PATH] [--backend NAME] [--n N] [--skip-load] [--expansion MODE]`.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from common.settings import LLMBackendName, Settings
 from eval.measure import (
     bench_assembly,
     bench_cold_start,
+    bench_expansion,
     bench_ingest,
     bench_load,
     bench_raw,
@@ -56,6 +60,7 @@ from eval.measure import (
     timed_pipeline,
     token_counter,
 )
+from eval.run import expansion_mode
 from eval.sets import EVAL_DIR
 from eval.terminal import bench_table
 
@@ -82,12 +87,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=20, help="questions timed (default 20)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed questions first (default 2)")
     parser.add_argument("--skip-load", action="store_true", help="skip the concurrent-questions test")
+    parser.add_argument(
+        "--expansion",
+        action="append",
+        default=[],
+        type=expansion_mode,
+        metavar="MODE",
+        help="also time query expansion in this mode (hyde or hyde:MODEL); repeatable",
+    )
     parser.add_argument("--load-levels", default=",".join(map(str, LOAD_LEVELS)), help="concurrency levels")
     args = parser.parse_args(argv)
     levels = [] if args.skip_load else [int(x) for x in args.load_levels.split(",") if x.strip()]
     console = Console(stderr=True)
     with tempfile.TemporaryDirectory(prefix="bot-bench-", ignore_cleanup_errors=True) as tmp:
-        result = bench(args.backend, args.n, args.warmup, levels, Path(tmp), console)
+        result = bench(args.backend, args.n, args.warmup, levels, Path(tmp), console, args.expansion)
     Console().print(bench_table(result, {name: unit for name, (_bound, unit, _kind) in TARGETS.items()}))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -97,7 +110,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def bench(
-    backend: str | None, n: int, warmup: int, levels: Sequence[int], tmp: Path, console: Console
+    backend: str | None,
+    n: int,
+    warmup: int,
+    levels: Sequence[int],
+    tmp: Path,
+    console: Console,
+    expansions: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """Every measurement, as the JSON-ready dict `main` writes."""
     load_before = os.getloadavg()
@@ -133,7 +152,12 @@ def bench(
     if levels:
         console.log(f"load through the UI queue: {', '.join(map(str, levels))} client(s) at once")
         ui_load = bench_ui_load(bot, runs, levels)
-    peak_rss = maxrss_mb()
+    peak_rss = maxrss_mb()  # before any expansion model is loaded: the default serving process
+    expansion = {}
+    for mode in expansions:
+        name = ":".join(str(v) for v in mode.values())
+        console.log(f"query expansion {name}: {len(timed)} expansions, then answers with it")
+        expansion[name] = bench_expansion(bot, mode, [r.question for r in runs], count)
 
     answered = [r for r in runs if r.ttft is not None]
     tokens_per_s = rate(answered)
@@ -162,6 +186,7 @@ def bench(
         "assemble_s": assemble_s,
         "load": load,
         "ui_load": ui_load,
+        "expansion": expansion,
         "device": f"{bot.llm.device} ({hardware(bot.llm.device)})",
         "machine": machine_info(settings, load_before),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -3,8 +3,9 @@
 `eval/bench.py` chooses what to measure and assembles the JSON; this module holds the clocks:
 a question through `Bot.stream` (time to first token, tokens/s by the model's own tokenizer), the
 same question from a second thread, the identical prompt through bare llama.cpp, several questions
-at once (straight to the Bot, and as clients of the Gradio app's queue), ingest and cold start in
-child processes (so the serving process's peak RSS is its own), and what machine ran it.
+at once (straight to the Bot, and as clients of the Gradio app's queue), what each query-expansion
+mode adds per question, ingest and cold start in child processes (so the serving process's peak
+RSS is its own), and what machine ran it.
 
 Deliberately not here: targets, judging a number, printing.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
@@ -21,7 +23,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -33,11 +35,12 @@ from rich.console import Console
 
 from bot.core import Bot
 from bot.prompt import Message, build_messages
-from bot.types import Answer
+from bot.types import Answer, Status
 from common.models import preset_file
 from common.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+ANSWERED_WITH_EXPANSION = 8  # whole answers timed per expansion mode (the expansion alone is timed on all)
 ARTICLE = ROOT / "data" / "article.md"
 
 _COLD_START = """
@@ -91,6 +94,8 @@ def timed_pipeline(bot: Bot, question: str, count: Callable[[str], int]) -> Run:
         now = time.perf_counter()
         if isinstance(item, Answer):
             answer = item
+        elif isinstance(item, Status):
+            continue  # a stage before the draft: the first token is still to come
         else:
             first = first or now
             last = now
@@ -296,6 +301,47 @@ def machine_info(settings: Settings, load_before: tuple[float, float, float]) ->
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
     }
+
+
+def bench_expansion(
+    bot: Bot, mode: Mapping[str, Any], questions: list[str], count: Callable[[str], int]
+) -> dict[str, Any]:
+    """What one query-expansion mode costs per question: its model's load and memory, the expansion
+    alone, and whole answers with it (the answer model is `bot`'s, shared)."""
+    rss = current_rss_mb()
+    tick = time.perf_counter()
+    expanding = Bot(Settings(**{**bot.settings.model_dump(), **mode}), llm=bot.llm, embedder=bot.embedder)
+    expander = expanding.expander
+    load_s = time.perf_counter() - tick
+    seconds, tokens = [], []
+    for question in questions:
+        tick = time.perf_counter()
+        text = expander.expand(question)
+        seconds.append(time.perf_counter() - tick)
+        tokens.append(count(text))
+    runs = [timed_pipeline(expanding, q, count) for q in questions[:ANSWERED_WITH_EXPANSION]]
+    return {
+        "model": expander.llm.name,
+        "separate_model": expander.llm is not bot.llm,
+        "load_s": round(load_s, 3),
+        "added_rss_mb": round(current_rss_mb() - rss, 1),
+        "expand_s_p50": pct(seconds, 50),
+        "expand_s_p95": pct(seconds, 95),
+        "expand_tokens_p50": pct(tokens, 50),
+        "e2e_s_p50": pct([r.e2e for r in runs], 50),
+        "ttft_ms_p50": pct([r.ttft * 1e3 for r in runs if r.ttft is not None], 50),
+        "n": len(questions),
+    }
+
+
+def current_rss_mb() -> float:
+    """This process's resident memory now (not its peak), from /proc; 0 where there is none."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0.0
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+    return int(match.group(1)) / 1024 if match else 0.0
 
 
 def pct(values: Sequence[float], q: float) -> float | None:

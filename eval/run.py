@@ -68,9 +68,9 @@ from eval import metrics
 from eval.aggregate import SETS, build_result
 from eval.gate import RULES, config_mismatch, gate, load_rules
 from eval.report import write_report
-from eval.rows import Row, read_result, write_json
+from eval.rows import Result, Row, read_result, write_json
 from eval.sets import EvalItem, load_all
-from eval.terminal import latency_table, print_gate, summary_table
+from eval.terminal import latency_table, modes_table, print_gate, summary_table
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = ("fake", "llama_cpp", "transformers", "openai")
@@ -158,6 +158,9 @@ def _evaluate_one(bot: Bot, item: EvalItem, groups: dict[str, set[str]], retriev
     # The answer comes first so that its timings include embedding the question (then cached).
     answer = None if retrieval_only else bot.ask(item.question)
     tick = time.perf_counter()
+    bot.expand(item.question)  # the expander keeps it: retrieve and verdict below reuse this one
+    expand_s = time.perf_counter() - tick
+    tick = time.perf_counter()
     ranked = bot.retrieve(item.question, RANKED_K)
     retrieve_s = time.perf_counter() - tick
     verdict = bot.verdict(item.question)
@@ -174,7 +177,7 @@ def _evaluate_one(bot: Bot, item: EvalItem, groups: dict[str, set[str]], retriev
             score("ndcg@5", _fail, f"no passage of the gold group {sorted(gold)} is in the index")
     if answer is None:
         refused = not verdict.in_scope
-        timings = {"retrieve": retrieve_s}
+        timings = {"expand": expand_s, "retrieve": retrieve_s} if bot.expands else {"retrieve": retrieve_s}
     else:
         refused = answer.refused
         timings = dict(answer.timings)
@@ -248,7 +251,8 @@ def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: in
         "embedder_fingerprint": str(bot.embedder.fingerprint)[:16],
         "passages": len(bot.retriever.passages),
         "top_k": settings.top_k,
-        "prompt_passages": bot.prompt_passages,
+        "prompt_passages": bot.prompt_passages if answers else None,
+        "expansion": _expansion(bot),
         "support_tau": SUPPORT_THRESHOLD,
         "git": _git_sha(),
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -258,8 +262,20 @@ def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: in
 
 
 def _model_sha256(bot: Bot) -> str | None:
-    path = getattr(bot.llm, "path", None)  # GGUF backends are hashed; HF folders and server models are named
+    return _sha256(bot.llm)
+
+
+def _sha256(llm: Any) -> str | None:
+    path = getattr(llm, "path", None)  # GGUF backends are hashed; HF folders and server models are named
     return file_sha256(path) if isinstance(path, Path) and path.is_file() else None
+
+
+def _expansion(bot: Bot) -> dict[str, Any] | None:
+    """The expanding model when questions are expanded (None when off), so baselines of each mode differ."""
+    if not bot.expands:
+        return None
+    llm = bot.expander.llm
+    return {"model": llm.name, "model_sha256": _sha256(llm), "tokens": bot.expander.max_tokens}
 
 
 def _git_sha() -> str | None:
@@ -286,6 +302,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=_positive, help="first N items of each set (default: all)")
     parser.add_argument("--backend", choices=BACKENDS, help="LLM backend (default: BOT_LLM_BACKEND, llama_cpp)")
     parser.add_argument("--retrieval-only", action="store_true", help="retrieval and scope gate only, no LLM")
+    parser.add_argument(
+        "--expansion",
+        action="append",
+        type=expansion_mode,
+        metavar="MODE",
+        help="query expansion: off, hyde, or hyde:MODEL (preset or GGUF); repeat it to compare modes "
+        "side by side (default: BOT_QUERY_EXPANSION)",
+    )
     parser.add_argument("--sets", type=_sets, default=list(SETS), help="comma-separated: " + ",".join(SETS))
     parser.add_argument("--json", type=Path, help="write every metric and per-question row here")
     parser.add_argument("--baseline", type=Path, help="gate against this baseline; exit 1 if it fails")
@@ -302,6 +326,14 @@ def _positive(text: str) -> int:
     return value
 
 
+def expansion_mode(text: str) -> dict[str, Any]:
+    """`off`, `hyde` or `hyde:MODEL` as settings overrides."""
+    mode, _, model = text.partition(":")
+    if mode not in ("off", "hyde", "auto") or (model and mode != "hyde"):
+        raise argparse.ArgumentTypeError(f"expected off, auto, hyde or hyde:MODEL, got {text!r}")
+    return {"query_expansion": mode, **({"expansion_model": model} if model else {})}
+
+
 def _sets(text: str) -> list[str]:
     names = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [name for name in names if name not in SETS]
@@ -315,14 +347,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     out = Console(width=None if sys.stdout.isatty() else 140)
     err = Console(stderr=True)
+    modes = args.expansion or [{}]
+    if len(modes) > 1:
+        if args.baseline or args.write_baseline or args.report:
+            err.print("[red]error:[/red] --baseline, --write-baseline and --report take one --expansion mode")
+            return 2
+        return compare(args, modes, out, err)
     try:
         rules = load_rules(args.rules)
         baseline = read_result(args.baseline) if args.baseline else None
         items = select(load_all(), args.sets, args.limit)
-        overrides: dict[str, Any] = {"temperature": 0.0}
-        if args.backend:
-            overrides["llm_backend"] = args.backend
-        settings = Settings(**overrides)
+        settings = _settings(args, modes[0])
         bot = Bot(settings, embedder=CachedEmbedder(load_embedder(settings)))
         config = run_config(bot, retrieval_only=args.retrieval_only, sets=args.sets, limit=args.limit)
         differ = config_mismatch(config, baseline, rules) if baseline is not None else ""
@@ -353,6 +388,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     if result.errors:
         return 1
     return 0 if verdict is None or verdict.passed else 1
+
+
+def _settings(args: argparse.Namespace, mode: dict[str, Any]) -> Settings:
+    overrides: dict[str, Any] = {"temperature": 0.0, **mode}
+    if args.backend:
+        overrides["llm_backend"] = args.backend
+    return Settings(**overrides)
+
+
+def compare(args: argparse.Namespace, modes: Sequence[dict[str, Any]], out: Console, err: Console) -> int:
+    """Run the same questions once per expansion mode and print their retrieval and scope side by side."""
+    results: list[tuple[str, Result]] = []
+    try:
+        items = select(load_all(), args.sets, args.limit)
+        embedder = CachedEmbedder(load_embedder(_settings(args, modes[0])))
+        for mode in modes:
+            bot = Bot(_settings(args, mode), embedder=embedder)
+            config = run_config(bot, retrieval_only=args.retrieval_only, sets=args.sets, limit=args.limit)
+            name = "off" if config["expansion"] is None else f"hyde:{config['expansion']['model']}"
+            err.print(f"mode {name}", highlight=False)
+            results.append(
+                (name, build_result(config, evaluate(bot, items, retrieval_only=args.retrieval_only, console=err)))
+            )
+    except BotError as e:
+        err.print(f"[red]error:[/red] {e}", soft_wrap=True, highlight=False)
+        return 2
+    out.print(modes_table(results))
+    if args.json:
+        write_json(args.json, {"modes": [{"mode": name, **result.to_dict()} for name, result in results]})
+    return 1 if any(result.errors for _, result in results) else 0
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ where rich prints the same tables as plain text). Deliberately not here: computi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -31,6 +31,32 @@ def summary_table(result: Result) -> Table:
             continue
         cells = [cell(result.metrics[name], key) for name in columns]
         table.add_row(label(key, config), *[f"[red]{c}[/red]" if c == "n/a" else c for c in cells])
+    return table
+
+
+MODE_ROWS = (  # set column, metric
+    ("article", "hit@1"),
+    ("paraphrase:dev", "hit@1"),
+    ("paraphrase:test", "hit@1"),
+    ("paraphrase:test", "hit@5"),
+    ("paraphrase:test", "mrr@10"),
+    ("paraphrase", "hit@1"),
+    ("paraphrase", "refused"),
+    ("out_of_scope", "refused"),
+)
+
+
+def modes_table(results: Sequence[tuple[str, Result]]) -> Table:
+    """One column per expansion mode: retrieval and refusals of each set, then the expansion's cost."""
+    table = Table(title="retrieval by query-expansion mode", title_justify="left")
+    table.add_column("set · metric")
+    for name, _ in results:
+        table.add_column(name, justify="right")
+    for column, key in MODE_ROWS:
+        if all(column in result.metrics and key in result.metrics[column] for _, result in results):
+            table.add_row(f"{column} · {key}", *[cell(result.metrics[column], key) for _, result in results])
+    costs = [result.latency.get("expand", {}).get("p50") for _, result in results]
+    table.add_row("expansion, s per question (p50)", *["–" if c is None else f"{c:.2f}" for c in costs])
     return table
 
 
@@ -98,6 +124,12 @@ def bench_table(result: Mapping[str, Any], units: Mapping[str, str]) -> Table:
         table.add_row(f"{level} at once: latency (s)", _fmt(stats["p50"]), _fmt(stats["p95"]), "", "")
     for level, stats in result["ui_load"].items():
         table.add_row(f"{level} at once, UI queue: latency (s)", _fmt(stats["p50"]), _fmt(stats["p95"]), "", "")
+    for name, cost in result.get("expansion", {}).items():
+        table.add_row(
+            f"expansion {name}: per question (s)", _fmt(cost["expand_s_p50"]), _fmt(cost["expand_s_p95"]), "", ""
+        )
+        table.add_row(f"expansion {name}: answer end to end (s)", _fmt(cost["e2e_s_p50"]), "", "", "")
+        table.add_row(f"expansion {name}: added memory (MB)", _fmt(cost["added_rss_mb"]), "", "", "")
     return table
 
 

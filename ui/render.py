@@ -98,6 +98,11 @@ def render_draft(draft: str) -> str:
     return escape_text(draft) + " ▌"
 
 
+def render_status(text: str) -> str:
+    """A stage the answer waits on ("looking up …"), in italics with the cursor, until the draft starts."""
+    return f"*{escape_text(text.strip())}* ▌" if text.strip() else render_draft("")
+
+
 def render_answer(answer: Answer, turn: int) -> str:
     """The chat message for a final answer: linked citations, quotes marked as quotes."""
     if answer.empty:

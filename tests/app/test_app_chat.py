@@ -8,8 +8,9 @@ from app_fakes import RELU_ANSWER
 
 from app import EMPTY_INPUT, Turn, accept, create_app, main, reply, turn_sources, vote
 from bot.backends.fake import FakeLLM
+from bot.core import LOOKING_UP
 from bot.feedback import FeedbackLog
-from ui.render import render_answer, sources_html
+from ui.render import render_answer, render_draft, render_status, sources_html
 
 OPTIONS = {"top_k": 4, "temperature": 0.0, "max_tokens": 200}
 
@@ -64,6 +65,20 @@ def test_the_answer_streams_then_the_checked_answer_replaces_the_draft(make_bot)
     assert 'href="#src-0-1"' in chat[-1]["content"]
     assert sources == sources_html(answer, 0)
     assert "Dying ReLU problem" in sources
+
+
+def test_a_status_shows_until_the_draft_replaces_it(make_bot):
+    expansion = "The dying ReLU problem: neurons output 0 for negative inputs and stop learning."
+    bot = make_bot(FakeLLM(responses=[expansion, RELU_ANSWER]), query_expansion="hyde")
+
+    updates = run_reply(bot, "What is the dying ReLU problem?")
+
+    shown = [chat[-1]["content"] for chat, _, _ in updates]
+    assert shown[:2] == [render_draft(""), render_status(LOOKING_UP)]
+    assert shown[2] == render_draft("If ") and shown[-2] == render_draft(RELU_ANSWER)
+    assert not any("looking up" in s for s in shown[2:])
+    answer = updates[-1][1][-1].answer
+    assert shown[-1] == render_answer(answer, 0) and answer.expansion == expansion
 
 
 def test_a_follow_up_uses_the_conversation(make_bot):

@@ -17,6 +17,7 @@ from ui.render import (
     render_answer,
     render_draft,
     render_error,
+    render_status,
     sources_html,
     status_line,
 )
@@ -144,6 +145,12 @@ def test_notice_is_shown_above_the_answer():
 
 def test_draft_is_escaped_with_a_cursor():
     assert render_draft("Stride <i>is</i> [1") == "Stride &lt;i&gt;is&lt;/i&gt; \\[1 ▌"
+
+
+def test_a_status_is_escaped_in_italics_with_the_cursor():
+    assert render_status("looking up …") == "*looking up …* ▌"
+    assert render_status("<b>*odd*</b>") == "*&lt;b&gt;\\*odd\\*&lt;/b&gt;* ▌"
+    assert render_status("  ") == render_draft("")
 
 
 def test_sources_panel_lists_each_cited_passage_with_lines_and_rendered_markdown():

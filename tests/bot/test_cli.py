@@ -1,5 +1,9 @@
-"""`python -m bot` as a user runs it: a subprocess over an index of the article, with the fake model."""
+"""`python -m bot` as a user runs it: a subprocess over an index of the article, with the fake model.
 
+One test runs `main` in-process instead, to give it a terminal on stderr.
+"""
+
+import io
 import json
 import os
 import subprocess
@@ -8,20 +12,27 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
+from bot.core import LOOKING_UP
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def bot_cli(fake_index, tmp_path):
-    """Runs `python -m bot ARGS` away from the repository (no .env), returning the finished process."""
+    """Runs `python -m bot ARGS` away from the repository (no .env), returning the finished process.
 
-    def run(*args: str, stdin: str = "", index_dir: Path | None = None) -> subprocess.CompletedProcess:
+    Keywords set settings: `bot_cli("What is dropout?", query_expansion="hyde")`.
+    """
+
+    def run(*args: str, stdin: str = "", index_dir: Path | None = None, **settings: str) -> subprocess.CompletedProcess:
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "BOT_INDEX_DIR": str(index_dir or fake_index.index_dir),
             "BOT_EMBED_BACKEND": "fake",
             "BOT_LLM_BACKEND": "fake",
+            **{f"BOT_{name.upper()}": value for name, value in settings.items()},
         }
         return subprocess.run(
             [sys.executable, "-m", "bot", *args],
@@ -89,3 +100,33 @@ def test_the_chat_ends_at_end_of_input(bot_cli):
 
     assert done.returncode == 0
     assert done.stdout.count("Sources:") == 1
+
+
+def test_the_looking_up_status_stays_out_of_stdout(bot_cli):
+    question = "How does dropout prevent overfitting?"
+    plain = bot_cli(question, query_expansion="hyde")
+    as_json = bot_cli(question, "--json", query_expansion="hyde")
+
+    assert (plain.returncode, plain.stderr) == (0, "")  # stderr is no terminal here: no status line either
+    assert LOOKING_UP not in plain.stdout and "\nSources:\n[1] " in plain.stdout
+    answer = json.loads(as_json.stdout)  # stdout is the one JSON object, nothing before it
+    assert answer["expansion"] and "expand" in answer["timings"]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_status_is_one_line_on_stderr(fake_index, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no .env
+    for name, value in {"index_dir": str(fake_index.index_dir), "embed_backend": "fake", "llm_backend": "fake"}.items():
+        monkeypatch.setenv(f"BOT_{name.upper()}", value)
+    monkeypatch.setenv("BOT_QUERY_EXPANSION", "hyde")
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    out = io.StringIO()
+
+    assert main(["How does dropout prevent overfitting?"], out=out) == 0
+
+    assert sys.stderr.getvalue() == f"{LOOKING_UP}\n"
+    assert LOOKING_UP not in out.getvalue() and "Sources:" in out.getvalue()

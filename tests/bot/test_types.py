@@ -42,6 +42,7 @@ def test_answer_to_dict_nests_citations_and_passages():
         "standalone_question": "",
         "passages": [STRIDE.to_dict()],
         "draft": "",
+        "expansion": "",
         "timings": {"total": 0.25},
     }
     assert json.loads(json.dumps(answer.to_dict())) == answer.to_dict()
