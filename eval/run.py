@@ -312,7 +312,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--sets", type=_sets, default=list(SETS), help="comma-separated: " + ",".join(SETS))
     parser.add_argument("--json", type=Path, help="write every metric and per-question row here")
-    parser.add_argument("--baseline", type=Path, help="gate against this baseline; exit 1 if it fails")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        action="append",
+        help="gate against this baseline; exit 1 if it fails (with several --expansion modes, one per mode, in order)",
+    )
     parser.add_argument("--rules", type=Path, default=RULES, help="tolerance table (default: eval/gate.toml)")
     parser.add_argument("--write-baseline", type=Path, help="write this run as the new baseline")
     parser.add_argument("--report", type=Path, help="write report.md and PNG plots into this folder")
@@ -348,14 +353,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Console(width=None if sys.stdout.isatty() else 140)
     err = Console(stderr=True)
     modes = args.expansion or [{}]
+    baselines = args.baseline or []
+    if baselines and len(baselines) != len(modes):
+        err.print(
+            f"[red]error:[/red] expected one --baseline per --expansion mode, got {len(baselines)} for {len(modes)}"
+        )
+        return 2
     if len(modes) > 1:
-        if args.baseline or args.write_baseline or args.report:
-            err.print("[red]error:[/red] --baseline, --write-baseline and --report take one --expansion mode")
+        if args.write_baseline or args.report:
+            err.print("[red]error:[/red] --write-baseline and --report take one --expansion mode")
             return 2
         return compare(args, modes, out, err)
     try:
         rules = load_rules(args.rules)
-        baseline = read_result(args.baseline) if args.baseline else None
+        baseline = read_result(baselines[0]) if baselines else None
         items = select(load_all(), args.sets, args.limit)
         settings = _settings(args, modes[0])
         bot = Bot(settings, embedder=CachedEmbedder(load_embedder(settings)))
@@ -398,15 +409,22 @@ def _settings(args: argparse.Namespace, mode: dict[str, Any]) -> Settings:
 
 
 def compare(args: argparse.Namespace, modes: Sequence[dict[str, Any]], out: Console, err: Console) -> int:
-    """Run the same questions once per expansion mode and print their retrieval and scope side by side."""
+    """Run the same questions once per expansion mode and print their retrieval and scope side by side;
+    with baselines (one per mode), gate each mode on its own."""
     results: list[tuple[str, Result]] = []
     try:
+        rules = load_rules(args.rules)
+        baselines = [read_result(path) for path in args.baseline or []]
         items = select(load_all(), args.sets, args.limit)
         embedder = CachedEmbedder(load_embedder(_settings(args, modes[0])))
-        for mode in modes:
+        for i, mode in enumerate(modes):
             bot = Bot(_settings(args, mode), embedder=embedder)
             config = run_config(bot, retrieval_only=args.retrieval_only, sets=args.sets, limit=args.limit)
             name = "off" if config["expansion"] is None else f"hyde:{config['expansion']['model']}"
+            differ = config_mismatch(config, baselines[i], rules) if baselines else ""
+            if differ:
+                out.print(f"[red]GATE FAILED[/red] ({name}, config): {differ}", soft_wrap=True, highlight=False)
+                return 1
             err.print(f"mode {name}", highlight=False)
             results.append(
                 (name, build_result(config, evaluate(bot, items, retrieval_only=args.retrieval_only, console=err)))
@@ -415,9 +433,16 @@ def compare(args: argparse.Namespace, modes: Sequence[dict[str, Any]], out: Cons
         err.print(f"[red]error:[/red] {e}", soft_wrap=True, highlight=False)
         return 2
     out.print(modes_table(results))
+    passed = True
+    for i, (name, result) in enumerate(results):
+        out.print(f"{name}: fingerprint {result.fingerprint[:16]}", highlight=False)
+        if baselines:
+            verdict = gate(result, baselines[i], rules)
+            print_gate(out, verdict)
+            passed = passed and verdict.passed
     if args.json:
         write_json(args.json, {"modes": [{"mode": name, **result.to_dict()} for name, result in results]})
-    return 1 if any(result.errors for _, result in results) else 0
+    return 1 if any(result.errors for _, result in results) or not passed else 0
 
 
 if __name__ == "__main__":

@@ -87,7 +87,9 @@ def test_fake_backend_answer_gate_passes_against_the_committed_baseline(real_ind
 @pytest.mark.slow
 def test_planted_retrieval_regression_fails_the_gate_and_names_the_questions(real_index, tmp_path, capsys, monkeypatch):
     search = Retriever.search
-    monkeypatch.setattr(Retriever, "search", lambda self, question, k=5: search(self, question, k + 1)[1:])
+    monkeypatch.setattr(
+        Retriever, "search", lambda self, question, k=5, expansion="": search(self, question, k + 1, expansion)[1:]
+    )
     out = tmp_path / "run.json"
     baseline = json.loads(FAKE.read_text())
 
@@ -113,6 +115,29 @@ def test_a_baseline_made_another_way_fails_before_the_run(real_index, capsys):
 
     assert code == 1
     assert "limit: baseline None, run 3" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_expansion_modes_run_side_by_side_and_each_reproduces_its_own_baseline(real_index, tmp_path, capsys):
+    argv = ["--retrieval-only", "--backend", "fake", "--limit", "3"]
+    off, hyde = tmp_path / "off.json", tmp_path / "hyde.json"
+    assert runner.main([*argv, "--expansion", "off", "--write-baseline", str(off)]) == 0
+    assert runner.main([*argv, "--expansion", "hyde", "--write-baseline", str(hyde)]) == 0
+    capsys.readouterr()
+
+    out = tmp_path / "modes.json"
+    modes = ["--expansion", "off", "--expansion", "hyde"]
+    code = runner.main([*argv, *modes, "--baseline", str(off), "--baseline", str(hyde), "--json", str(out)])
+
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "retrieval by query-expansion mode" in printed and printed.count("GATE PASSED (fingerprint)") == 2
+    off_run, hyde_run = json.loads(out.read_text())["modes"]
+    assert (off_run["mode"], off_run["config"]["expansion"]) == ("off", None)
+    assert hyde_run["mode"] == "hyde:fake" and hyde_run["config"]["expansion"]["tokens"] == 60
+    assert all("expand" in row["timings"] for row in hyde_run["questions"])
+    swapped = runner.main([*argv, *modes, "--baseline", str(hyde), "--baseline", str(off)])
+    assert swapped == 1 and "expansion: baseline" in capsys.readouterr().out
 
 
 def test_a_missing_baseline_is_one_line_and_exit_2(tmp_path, capsys):
