@@ -13,6 +13,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from bot.checks import article_terms
@@ -44,6 +45,8 @@ class Bot:
         'What could be the reason that loss leads to nan during training the network?'
 
     Any settings field can be overridden by keyword: `Bot(index_dir="x", llm_backend="fake")`.
+    The generator starts loading in the background at once; `preload=False` loads it on first use
+    instead, for callers that only retrieve.
     """
 
     def __init__(
@@ -52,12 +55,16 @@ class Bot:
         *,
         llm: LLM | None = None,
         embedder: Embedder | None = None,
+        preload: bool = True,
         **overrides: Any,
     ) -> None:
         base = settings or Settings()
         self.settings = Settings(**{**base.model_dump(), **overrides}) if overrides else base
-        self.embedder = embedder or load_embedder(self.settings)
         self._llm = llm
+        self._loading: Future[LLM] | None = None
+        if llm is None and preload:  # the model loads on its own thread while the index opens
+            self._loading = ThreadPoolExecutor(1, thread_name_prefix="bot-preload").submit(_load_warm, self.settings)
+        self.embedder = embedder or load_embedder(self.settings)
         self._expander: Expander | None = None
         self._expands: bool | None = None
         self._reload_lock = threading.Lock()
@@ -94,9 +101,13 @@ class Bot:
 
     @property
     def llm(self) -> LLM:
-        """The generator, loaded on first use so retrieval-only callers never pay for it."""
+        """The generator: the one preloading in the background, or loaded now (`preload=False`).
+
+        Raises:
+            ModelMissing, BackendUnavailable: the model could not be loaded (also when it was preloading).
+        """
         if self._llm is None:
-            self._llm = load_llm(self.settings)
+            self._llm = self._loading.result() if self._loading is not None else load_llm(self.settings)
         return self._llm
 
     @property
@@ -259,6 +270,15 @@ class Bot:
             clone._expander = self.expander
         clone.settings = Settings(**{**self.settings.model_dump(), **overrides})
         return clone
+
+
+def _load_warm(settings: Settings) -> LLM:
+    """The generator, with the fixed head of the answer prompt already evaluated where the backend keeps one."""
+    llm = load_llm(settings)
+    warm = getattr(llm, "warm", None)  # only local backends with a KV cache have one
+    if warm is not None:
+        warm(build_messages("", [], llm.family))
+    return llm
 
 
 def _gpu_offload(settings: Settings) -> bool:

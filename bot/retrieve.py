@@ -10,8 +10,8 @@ With query expansion (`bot.expand`), the same fused score is computed for the qu
 expansion and blended 0.3 : 0.7 with the question's own. Tuned on the dev half with the 1.5B's
 expansions: 0.7 and 1.0 (the expanded query alone) both reached hit@1 0.925 and hit@5 1.0 (from
 0.875 / 0.975); 1.0 refused one more in-scope paraphrase than no expansion, 0.7 none, so 0.7.
-Expansions cut to 15 or 30 words, an expansion embedded on its own, and a prompt asking for the
-term's name first all did worse there.
+Expansions cut to 15 or 30 words, an expansion embedded on its own, reciprocal-rank fusion of the
+two rankings, and a prompt asking for the term's name first all did worse there.
 """
 
 from __future__ import annotations

@@ -369,7 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         baseline = read_result(baselines[0]) if baselines else None
         items = select(load_all(), args.sets, args.limit)
         settings = _settings(args, modes[0])
-        bot = Bot(settings, embedder=CachedEmbedder(load_embedder(settings)))
+        bot = Bot(settings, embedder=CachedEmbedder(load_embedder(settings)), preload=not args.retrieval_only)
         config = run_config(bot, retrieval_only=args.retrieval_only, sets=args.sets, limit=args.limit)
         differ = config_mismatch(config, baseline, rules) if baseline is not None else ""
         if differ:  # say so before a long run, not after it
@@ -418,7 +418,7 @@ def compare(args: argparse.Namespace, modes: Sequence[dict[str, Any]], out: Cons
         items = select(load_all(), args.sets, args.limit)
         embedder = CachedEmbedder(load_embedder(_settings(args, modes[0])))
         for i, mode in enumerate(modes):
-            bot = Bot(_settings(args, mode), embedder=embedder)
+            bot = Bot(_settings(args, mode), embedder=embedder, preload=not args.retrieval_only)
             config = run_config(bot, retrieval_only=args.retrieval_only, sets=args.sets, limit=args.limit)
             name = "off" if config["expansion"] is None else f"hyde:{config['expansion']['model']}"
             differ = config_mismatch(config, baselines[i], rules) if baselines else ""

@@ -104,6 +104,10 @@ class LlamaCppLLM:
 
         return self._on_worker(produce)
 
+    def warm(self, messages: list[Message]) -> None:
+        """Evaluate the fixed head these messages start with now, so the first question does not wait for it."""
+        self._worker.submit(self._restore_head, messages).result()
+
     def raw_stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
         """The bare `llama_cpp.Llama` on these messages with its own defaults (greedy, its own KV prefix
         reuse, no head cut): the benchmark's baseline. It runs on the worker thread too, so both

@@ -1,6 +1,6 @@
 import pytest
 
-from bot import Answer, BackendUnavailable, Bot, IndexMismatch, IndexMissing
+from bot import Answer, BackendUnavailable, Bot, IndexMismatch, IndexMissing, ModelMissing
 from bot.backends.fake import FakeLLM
 from bot.core import EMPTY, REFUSAL
 from common import FakeEmbedder, Settings
@@ -96,3 +96,20 @@ def test_langchain_retriever_and_runnable_compose(fake_bot):
 
     answer = fake_bot.as_runnable().invoke({"question": "What is data augmentation?", "history": []})
     assert isinstance(answer, Answer) and answer.citations
+
+
+def test_the_generator_preloads_in_the_background_unless_asked_not_to(fake_index):
+    preloading = Bot(fake_index, embedder=FakeEmbedder())
+    lazy = Bot(fake_index, embedder=FakeEmbedder(), preload=False)
+
+    assert preloading._loading is not None and preloading.llm.name == "fake"
+    assert lazy._loading is None and lazy._llm is None
+    assert lazy.retrieve("What is dropout?") and lazy._llm is None  # retrieval alone never loads it
+
+
+def test_a_model_that_fails_to_preload_fails_the_first_answer_with_one_clear_error(fake_index):
+    missing = fake_index.model_copy(update={"llm_backend": "llama_cpp", "llm_model": "/nowhere/model.gguf"})
+    bot = Bot(missing, embedder=FakeEmbedder())  # opening the index still works
+
+    with pytest.raises(ModelMissing, match="Expected a GGUF file at /nowhere/model.gguf"):
+        bot.ask("What is dropout?")

@@ -82,3 +82,10 @@ def test_messages_without_a_system_turn_are_answered_from_an_empty_cache(llm):
     first = "".join(llm.stream(plain, max_tokens=12, temperature=0))
     answer(llm, QUESTIONS[1])
     assert "".join(llm.stream(plain, max_tokens=12, temperature=0)) == first
+
+
+def test_warming_evaluates_the_head_ahead_and_changes_no_answer(llm):
+    warmed = load()
+    warmed.warm(chat(""))
+    assert warmed._head and warmed.model.n_tokens == len(warmed._head)  # evaluated before any question
+    assert [answer(warmed, q) for q in QUESTIONS] == [answer(llm, q) for q in QUESTIONS]
