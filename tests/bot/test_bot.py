@@ -111,5 +111,5 @@ def test_a_model_that_fails_to_preload_fails_the_first_answer_with_one_clear_err
     missing = fake_index.model_copy(update={"llm_backend": "llama_cpp", "llm_model": "/nowhere/model.gguf"})
     bot = Bot(missing, embedder=FakeEmbedder())  # opening the index still works
 
-    with pytest.raises(ModelMissing, match="Expected a GGUF file at /nowhere/model.gguf"):
+    with pytest.raises(ModelMissing, match=r"Expected a GGUF file at /nowhere/model\.gguf"):
         bot.ask("What is dropout?")

@@ -64,7 +64,7 @@ def test_the_gate_still_judges_the_users_own_question(fake_index):
     answer = bot.ask("Who won the football world cup in 2018?")
 
     assert (answer.refused, answer.text, answer.expansion) == (True, REFUSAL, DROPOUT)
-    assert answer.passages[0].question == "What is Dropout and how does it work?"  # retrieval did follow it
+    assert "What is Dropout and how does it work?" in [p.question for p in answer.passages]  # retrieval followed it
     assert len(llm.history) == 1  # the expansion only: no answer was generated
 
 
