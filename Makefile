@@ -9,7 +9,7 @@ INDEX  := data/index/current
 # Every extra the tests exercise (the optional backends and the eval tools); `large` stays opt-in.
 EXTRAS := dev,openai,transformers,eval
 
-.PHONY: install large gpu index run test eval bench lint browser clean
+.PHONY: install large gpu index run test eval eval-expansion bench lint browser clean
 
 install: $(STAMP)
 
@@ -50,6 +50,11 @@ test: $(STAMP) browser
 
 eval: $(INDEX)
 	$(PY) eval/run.py --baseline data/eval/baseline.json
+
+eval-expansion: large $(INDEX)
+	$(PY) eval/run.py --retrieval-only --expansion off --expansion hyde:qwen2.5-coder-0.5b --expansion hyde:qwen2.5-coder-1.5b \
+		--baseline data/eval/baseline-retrieval.json --baseline data/eval/baseline-retrieval-hyde05.json \
+		--baseline data/eval/baseline-retrieval-hyde15.json --json eval/out/ret-modes.json
 
 bench: $(INDEX)
 	$(PY) eval/bench.py --json eval/out/bench.json
