@@ -50,11 +50,13 @@ class Expander:
 
 
 def expansion_model(settings: Settings) -> str | None:
-    """The model that expands, as a `BOT_LLM_MODEL` value; None means the answer generator itself."""
+    """The model that expands, as a `BOT_LLM_MODEL` value; None means the answer generator itself
+    (also when the named model is the one the generator resolves to: one copy in memory)."""
     if settings.expansion_model:
-        return settings.expansion_model
-    if settings.query_expansion == "hyde" and settings.llm_backend == "llama_cpp" and _resolves_small(settings):
-        return LARGE
+        same = settings.expansion_model in (settings.llm_model, _generator_preset(settings))
+        return None if same else settings.expansion_model
+    if settings.query_expansion == "hyde" and _generator_preset(settings) not in (None, LARGE):
+        return LARGE  # the smaller presets' expansions hurt retrieval
     return None
 
 
@@ -68,9 +70,11 @@ def expansion_on(settings: Settings, generator: Callable[[], LLM], gpu: bool) ->
     return (model or generator().name) == LARGE
 
 
-def _resolves_small(settings: Settings) -> bool:
-    """True when the generator is a preset other than the 1.5B (the smaller models' expansions hurt retrieval)."""
+def _generator_preset(settings: Settings) -> str | None:
+    """The preset name the llama.cpp generator resolves to here; None for other backends and for files."""
+    if settings.llm_backend != "llama_cpp":
+        return None
     from bot.backends.llamacpp import preset_choice
 
     choice = preset_choice(settings)
-    return choice is not None and choice.preset.name != LARGE
+    return None if choice is None else choice.preset.name

@@ -99,6 +99,8 @@ def test_expansion_model_is_the_named_one_else_the_15b_for_a_small_preset_else_t
     assert expansion_model(small) == "qwen2.5-coder-1.5b"
     assert expansion_model(settings(query_expansion="hyde", llm_backend="fake")) is None
     assert expansion_model(settings(query_expansion="auto", llm_backend="fake")) is None
+    same = small.model_copy(update={"expansion_model": "qwen2.5-coder-0.5b"})
+    assert expansion_model(same) is None  # the generator itself: one copy of the model in memory
 
 
 def test_expansion_on_follows_the_setting_and_decides_auto_without_loading_a_model_on_a_cpu():
