@@ -58,3 +58,15 @@ def test_skip_load_leaves_the_load_test_out(tmp_path: Path) -> None:
 
     result = json.loads(out.read_text())
     assert result["load"] == result["ui_load"] == {}
+
+
+def test_an_expansion_mode_reports_its_cost_per_question(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    argv = ["--backend", "fake", "--n", "10", "--warmup", "0", "--skip-load", "--expansion", "hyde", "--json", str(out)]
+
+    assert main(argv) == 0
+
+    cost = json.loads(out.read_text())["expansion"]["hyde"]
+    assert (cost["model"], cost["separate_model"]) == ("fake", False)  # the answer model expands: nothing loaded
+    assert (cost["n_answered"], cost["n_expanded"]) == (8, 2)  # each question expanded once, never from the cache
+    assert cost["expand_s_p50"] is not None and cost["e2e_s_p50"] >= cost["expand_s_p50"]
