@@ -283,11 +283,11 @@ def _load_warm(settings: Settings) -> LLM:
 
 def _gpu_offload(settings: Settings) -> bool:
     """Whether the local generator can use a GPU; other backends never count as one here."""
-    if settings.llm_backend != "llama_cpp" or settings.n_gpu_layers == 0:
+    if settings.llm_backend != "llama_cpp":
         return False
-    from bot.backends.llamacpp import gpu_offload
+    from bot.backends.llamacpp import offloads
 
-    return gpu_offload()
+    return offloads(settings)
 
 
 def clean_question(question: object, limit: int) -> tuple[str, str]:

@@ -40,7 +40,7 @@ from common.models import preset_file
 from common.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-ANSWERED_WITH_EXPANSION = 8  # whole answers timed per expansion mode (the expansion alone is timed on all)
+ANSWERED_WITH_EXPANSION = 8  # whole answers timed per expansion mode (the expansion alone on the rest)
 ARTICLE = ROOT / "data" / "article.md"
 
 _COLD_START = """
@@ -309,10 +309,10 @@ def bench_expansion(
     """What one query-expansion mode costs per question: its model's load and memory, whole answers with
     it (expansion included) on the first questions, and the expansion alone on the rest (the answer
     model is `bot`'s, shared)."""
+    expanding = Bot(Settings(**{**bot.settings.model_dump(), **mode}), llm=bot.llm, embedder=bot.embedder)
     rss = current_rss_mb()
     tick = time.perf_counter()
-    expanding = Bot(Settings(**{**bot.settings.model_dump(), **mode}), llm=bot.llm, embedder=bot.embedder)
-    expander = expanding.expander
+    expander = expanding.expander  # loads the expansion model, when it is not the answer model
     load_s = time.perf_counter() - tick
     # Whole answers first: the expander keeps what it wrote, so each question is expanded once, in one place.
     runs = [timed_pipeline(expanding, q, count) for q in questions[:ANSWERED_WITH_EXPANSION]]

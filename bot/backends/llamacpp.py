@@ -197,7 +197,12 @@ def preset_choice(settings: Settings) -> Choice | None:
     """The preset `settings.llm_model` resolves to here (`auto` looks at GPU offload); None for a path."""
     if not is_preset(settings.llm_model):
         return None
-    return choose(settings.llm_model, gpu=settings.n_gpu_layers != 0 and gpu_offload())
+    return choose(settings.llm_model, gpu=offloads(settings))
+
+
+def offloads(settings: Settings) -> bool:
+    """True when these settings put layers on a GPU: a build with offload, and `n_gpu_layers` not 0."""
+    return settings.n_gpu_layers != 0 and gpu_offload()
 
 
 def gpu_offload() -> bool:
