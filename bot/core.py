@@ -192,7 +192,7 @@ class Bot:
             expansion = self.expand(query)
             timings["expand"] = time.perf_counter() - tick
         tick = time.perf_counter()
-        hits = retriever.search(query, self.settings.top_k, expansion)
+        hits = retriever.search(query, self.settings.top_k, expansion, follow_up=text if query != text else "")
         timings["retrieve"] = time.perf_counter() - tick
         tick = time.perf_counter()
         verdict = gate.judge(query, hits)

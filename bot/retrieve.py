@@ -12,6 +12,10 @@ expansions: 0.7 and 1.0 (the expanded query alone) both reached hit@1 0.925 and 
 0.875 / 0.975); 1.0 refused one more in-scope paraphrase than no expansion, 0.7 none, so 0.7.
 Expansions cut to 15 or 30 words, an expansion embedded on its own, reciprocal-rank fusion of the
 two rankings, and a prompt asking for the term's name first all did worse there.
+
+A rewritten follow-up (`bot.rewrite`) is scored half on its rewrite and half on the user's own words:
+the rewrite alone carries the earlier turn's topic in full, so "and why does it matter for batch
+size?" after a question on epochs ranked the epoch passage first and never the batch-size ones.
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ import numpy as np
 
 from bot.types import Passage
 from common.embed import Embedder
-from common.text import plain_for_embedding, question_key
+from common.text import content_tokens, plain_for_embedding, question_key
 from ingest.store import ChromaStore
 
 EXPANSION_WEIGHT = 0.7  # share of the expanded query's scores in the ranking (see the module docstring)
+FOLLOW_UP_WEIGHT = 0.5  # share of the user's own follow-up words in a rewritten question's ranking
 EXACT_UP_TO = 2000  # ask Chroma for every passage of a corpus this small: the HNSW tail is not reproducible
 
 
@@ -60,17 +65,21 @@ class Retriever:
     def __len__(self) -> int:
         return len(self.passages)
 
-    def search(self, question: str, k: int = 5, expansion: str = "") -> list[Hit]:
+    def search(self, question: str, k: int = 5, expansion: str = "", follow_up: str = "") -> list[Hit]:
         """The `k` best distinct passages, best first; ties break on passage id.
 
         With an `expansion` (`bot.expand`), the ranking blends the question's scores with those of
         the question plus expansion; each `Hit` still carries the question's own signals, which the
-        scope gate reads.
+        scope gate reads. With a `follow_up` (the words the user typed, when `question` is their
+        rewrite), those words' scores are blended in too, when they have any of their own.
         """
         if not self.passages or not question.strip():
             return []
         dense, lexical = self._dense(question), self._lexical(question)
         fused = dense + self.lexical_weight * lexical
+        if content_tokens(follow_up):
+            own = self._dense(follow_up) + self.lexical_weight * self._lexical(follow_up)
+            fused = (1 - FOLLOW_UP_WEIGHT) * fused + FOLLOW_UP_WEIGHT * own
         if expansion.strip():
             expanded = f"{question}\n{expansion}"
             fused = (1 - EXPANSION_WEIGHT) * fused + EXPANSION_WEIGHT * (

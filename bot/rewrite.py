@@ -15,7 +15,7 @@ History = list[tuple[str, str]]
 _PRONOUN = re.compile(r"\b(it|its|this|that|these|those|they|them|their)\b", re.I)
 _LEAD = re.compile(r"^\s*(and|but|so|also|then|ok|okay|what about|how about)\b[\s,]*", re.I)
 _QUESTION_HEAD = re.compile(
-    r"^\s*(what|how|why|when|where|which|who)\s+(is|are|does|do|can|could|should|would)?\s*(a|an|the)?\s*|^\s*(explain|describe)\s+(the\s+)?",
+    r"^\s*(what|how|why|when|where|which|who)\s+((is|are|does|do|can|could|should|would)\s+)?((a|an|the)\s+)?|^\s*(explain|describe)\s+(the\s+)?",
     re.I,
 )
 

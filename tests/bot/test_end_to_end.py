@@ -33,3 +33,20 @@ def test_paraphrase_retrieves_the_right_qa(real_bot):
         "some of my relu units output 0 for every input and never recover - what is this?", k=5
     )
     assert "Dying ReLU problem" in [p.question for p in passages]
+
+
+@pytest.mark.parametrize(
+    ("earlier", "follow_up", "expected"),
+    [
+        (
+            "What is the difference between an epoch and an iteration?",
+            "and why does it matter for batch size?",
+            "How to decide batch size in deep learning?",
+        ),
+        ("What is dropout?", "is it like random forest?", "Is Dropout like Random Forest?"),
+    ],
+)
+def test_a_follow_up_retrieves_its_own_topic_in_the_context_of_the_earlier_turn(real_bot, earlier, follow_up, expected):
+    answer = real_bot.ask(follow_up, [(earlier, "")])
+
+    assert answer.passages[0].question == expected  # not the earlier turn's passage again

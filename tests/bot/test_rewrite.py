@@ -25,3 +25,8 @@ def test_without_history_the_question_is_unchanged():
 def test_topic_strips_the_question_words():
     assert topic_of("What is the dying ReLU problem?") == "dying ReLU problem"
     assert topic_of("Explain the working of CNN") == "working of CNN"
+
+
+@pytest.mark.parametrize(("question", "topic"), [("What is Adam?", "Adam"), ("What is an autoencoder?", "autoencoder")])
+def test_a_topic_that_starts_like_an_article_keeps_its_first_letters(question, topic):
+    assert topic_of(question) == topic
