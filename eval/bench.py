@@ -4,7 +4,7 @@ One run measures, after a warm-up, over `--n` questions from `data/eval/paraphra
 retrieval latency, time to first token (from the question, so retrieval and the scope gate are
 in it), generation tokens/s (counted with the model's tokenizer, from the first token to the
 last), end-to-end seconds; the same rate when a second thread asks (as a UI worker does); the
-same llama.cpp model driven raw on the identical messages, so
+same llama.cpp model driven raw on the identical messages right after each question, so
 `overhead_ratio = raw_tokens_per_s / tokens_per_s` shows what the pipeline costs; cold and
 unchanged ingest into a temp index; process start to first answer; the serving process's peak
 RSS; and p50/p95 latency with 1, 4 and 16 questions asked at once, from threads straight to the
@@ -49,7 +49,6 @@ from eval.measure import (
     bench_expansion,
     bench_ingest,
     bench_load,
-    bench_raw,
     bench_threaded,
     bench_ui_load,
     hardware,
@@ -57,6 +56,7 @@ from eval.measure import (
     maxrss_mb,
     pct,
     rate,
+    raw_run,
     timed_pipeline,
     token_counter,
 )
@@ -141,10 +141,14 @@ def bench(
     for question in warm:
         bot.ask(question)
     count = token_counter(bot.llm)
-    console.log(f"serving: {len(timed)} questions through the pipeline")
-    runs = [timed_pipeline(bot, q, count) for q in timed]
+    baseline = settings.llm_backend == "llama_cpp"
+    console.log(f"serving: {len(timed)} questions through the pipeline" + (", each then raw" if baseline else ""))
+    runs, raw = [], []
+    for question in timed:
+        runs.append(timed_pipeline(bot, question, count))
+        if baseline and (bare := raw_run(bot, runs[-1], count)) is not None:
+            raw.append(bare)
     threaded = bench_threaded(bot, [r.question for r in runs if r.ttft is not None][:4], count)
-    raw = bench_raw(bot, runs, count, console) if settings.llm_backend == "llama_cpp" else None
     load, ui_load = {}, {}
     for level in levels:
         console.log(f"load: {level} question(s) at once")

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rich.console import Console
 
 from bot.core import Bot
 from bot.prompt import Message, build_messages
@@ -134,22 +133,21 @@ def bench_threaded(bot: Bot, questions: list[str], count: Callable[[str], int]) 
     return out
 
 
-def bench_raw(bot: Bot, runs: list[Run], count: Callable[[str], int], console: Console) -> list[Run]:
-    """The pipeline's exact prompts, streamed by the bare `llama_cpp.Llama` (greedy, same max_tokens).
+def raw_run(bot: Bot, run: Run, count: Callable[[str], int]) -> Run | None:
+    """The pipeline's exact prompt for `run`, streamed by the bare `llama_cpp.Llama` (greedy, same
+    max_tokens); None when the pipeline did not generate.
 
-    A second pass in the same order, on the backend's worker thread (as the pipeline's calls are).
-    The raw calls keep llama-cpp-python's default KV prefix reuse; the backend instead cuts the
-    cache back to the evaluated prompt head before each answer (deterministic, see its docstring).
+    The bench calls it right after each pipeline question, so both sides of the comparison meet the
+    machine in the same state (in two blocks, a drift in the machine's speed between the blocks read
+    as pipeline overhead). It runs on the backend's worker thread, as the pipeline's calls do. It keeps
+    llama-cpp-python's default KV prefix reuse; the backend instead cuts the cache back to the
+    evaluated prompt head before each answer (deterministic, see its docstring).
     """
-    console.log(f"raw baseline: the same {sum(r.ttft is not None for r in runs)} prompts through bare llama.cpp")
-    out = []
-    for run in runs:
-        if run.ttft is None or run.answer is None:
-            continue
-        shown = run.answer.passages[: bot.prompt_passages]
-        messages = build_messages(run.answer.standalone_question, shown, bot.llm.family)
-        out.append(_raw_completion(bot.llm, messages, bot.settings.max_tokens, count))
-    return out
+    if run.ttft is None or run.answer is None:
+        return None
+    shown = run.answer.passages[: bot.prompt_passages]
+    messages = build_messages(run.answer.standalone_question, shown, bot.llm.family)
+    return _raw_completion(bot.llm, messages, bot.settings.max_tokens, count)
 
 
 def _raw_completion(llm: Any, messages: list[Message], max_tokens: int, count: Callable[[str], int]) -> Run:
