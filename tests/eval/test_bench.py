@@ -26,7 +26,8 @@ NUMBERS = [
 def test_bench_on_the_fake_backend_writes_every_key(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
 
-    assert main(["--backend", "fake", "--n", "3", "--warmup", "1", "--load-levels", "1,2", "--json", str(out)]) == 0
+    args = ["--backend", "fake", "--n", "3", "--warmup", "1", "--load-levels", "1,2", "--cold-runs", "3"]
+    assert main([*args, "--json", str(out)]) == 0
 
     result = json.loads(out.read_text())
     assert {name: type(result[name]) in (int, float) for name in NUMBERS} == dict.fromkeys(NUMBERS, True)
@@ -38,6 +39,7 @@ def test_bench_on_the_fake_backend_writes_every_key(tmp_path: Path) -> None:
         "reingest_embedded": 0,
     }
     assert result["device"].startswith("cpu")
+    assert result["cold_start_s"] == sorted(result["cold_start_runs_s"])[1]  # the median of the three starts
     assert {"cpu", "cores", "loadavg_before"} <= result["machine"].keys()
     assert isinstance(result["date"], str)
     assert {level: sorted(stats) for level, stats in result["load"].items()} == {
