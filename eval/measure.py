@@ -139,9 +139,8 @@ def raw_run(bot: Bot, run: Run, count: Callable[[str], int]) -> Run | None:
 
     The bench calls it right after each pipeline question, so both sides of the comparison meet the
     machine in the same state (in two blocks, a drift in the machine's speed between the blocks read
-    as pipeline overhead). It runs on the backend's worker thread, as the pipeline's calls do. It keeps
-    llama-cpp-python's default KV prefix reuse; the backend instead cuts the cache back to the
-    evaluated prompt head before each answer (deterministic, see its docstring).
+    as pipeline overhead). Like the pipeline's calls, it runs on the backend's worker thread from the
+    evaluated prompt head (otherwise it would reuse the whole prompt the pipeline just evaluated).
     """
     if run.ttft is None or run.answer is None:
         return None

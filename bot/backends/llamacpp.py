@@ -109,10 +109,15 @@ class LlamaCppLLM:
         self._worker.submit(self._restore_head, messages).result()
 
     def raw_stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
-        """The bare `llama_cpp.Llama` on these messages with its own defaults (greedy, its own KV prefix
-        reuse, no head cut): the benchmark's baseline. It runs on the worker thread too, so both
-        sides of the comparison generate from the same thread."""
-        return self._on_worker(lambda: self._chat(messages, max_tokens=max_tokens, temperature=0))
+        """The bare `llama_cpp.Llama` on these messages with its own sampling defaults (greedy): the
+        benchmark's baseline. It starts from the same evaluated head as `stream` and runs on the same
+        worker thread, so the comparison is the pipeline's cost alone."""
+
+        def produce() -> Iterator[str]:
+            self._restore_head(messages)
+            yield from self._chat(messages, max_tokens=max_tokens, temperature=0)
+
+        return self._on_worker(produce)
 
     def _chat(self, messages: list[Message], **options: Any) -> Iterator[str]:
         """The text pieces of a streamed `create_chat_completion` over `messages`."""
