@@ -192,6 +192,67 @@ def swapped(body: str, passage_text: str) -> bool:
     )
 
 
+def reversed_roles(body: str, passage_text: str) -> bool:
+    """True when a clause about one of the passage's bold terms follows, word for word in order, what
+    the passage says of another bold term that the sentence also names: "Skip-gram predicts a target word
+    from its surrounding words" against "**CBOW**: Predicts a target word given its surrounding words.
+    **Skip-gram**: Predicts surrounding words given a target word." Both say the same words, so only
+    their order tells the two apart. A clause is about the first bold term it names."""
+    terms = _bold_terms(passage_text)
+    if len(terms) < 2:
+        return False
+    said_of: dict[tuple[str, ...], list[list[str]]] = {}
+    for clause in _clause_texts(passage_text):
+        if (about := _subject(clause, terms)) is not None:
+            said_of.setdefault(about[0], []).append(about[1])
+    clauses = [about for clause in _clause_texts(body) if (about := _subject(clause, terms)) is not None]
+    named = {term for term, _ in clauses}
+    for term, said in clauses:
+        if term not in said_of:
+            continue
+        own = max(_common_order(said, other) for other in said_of[term])
+        rival = max(
+            (_common_order(said, other) for rival in named - {term} for other in said_of.get(rival, ())),
+            default=0,
+        )
+        if rival >= 2 and rival > own:
+            return True
+    return False
+
+
+def _bold_terms(passage_text: str) -> tuple[tuple[str, ...], ...]:
+    """The passage's bold spans as word tuples, a parenthesised expansion left out ("CBOW (Continuous ...)")."""
+    spans = (words(span.split("(")[0]) for span in _BOLD.findall(passage_text))
+    return tuple(dict.fromkeys(tuple(span) for span in spans if span))
+
+
+def _subject(clause: str, terms: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], list[str]] | None:
+    """The first term a clause names (the longest where two start together), and the clause's content
+    tokens without it; None when it names none."""
+    tokens = words(clause)
+    runs = [
+        (i, -len(term), term)
+        for term in terms
+        for i in range(len(tokens) - len(term) + 1)
+        if tuple(tokens[i : i + len(term)]) == term
+    ]
+    if not runs:
+        return None
+    i, _, term = min(runs)
+    rest = tokens[:i] + tokens[i + len(term) :]
+    return term, [stem(w) for w in rest if w not in STOPWORDS and len(w) > 1]
+
+
+def _common_order(a: list[str], b: list[str]) -> int:
+    """Length of the longest run of tokens that `a` and `b` share in the same order (not necessarily adjacent)."""
+    row = [0] * (len(b) + 1)
+    for x in a:
+        diagonal = 0
+        for j, y in enumerate(b, 1):
+            diagonal, row[j] = row[j], diagonal + 1 if x == y else max(row[j], row[j - 1])
+    return row[-1]
+
+
 def misplaced(body: str, passage_text: str, terms: frozenset[str]) -> bool:
     """True when a clause says of one term what the passage says of another: its other words all come
     from one passage clause, whose own term the sentence leaves out, while the term comes from elsewhere

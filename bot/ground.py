@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.checks import foreign_terms, misplaced, repeats, same_polarity, swapped
+from bot.checks import foreign_terms, misplaced, repeats, reversed_roles, same_polarity, swapped
 from bot.types import Citation, Grounding, Passage
 from common.embed import Embedder
 from common.text import (
@@ -128,7 +128,14 @@ class Grounder:
             ("support", lambda: self._supported(body, passage)),
             ("terms", lambda: not foreign_terms(body, passage, question, self.terms)),
             ("polarity", lambda: same_polarity(body, passage.text)),
-            ("order", lambda: not swapped(body, passage.answer) and not misplaced(body, passage.answer, self.terms)),
+            (
+                "order",
+                lambda: (
+                    not swapped(body, passage.answer)
+                    and not misplaced(body, passage.answer, self.terms)
+                    and not reversed_roles(body, passage.answer)
+                ),
+            ),
         ]
         if self.embedder is not None:
             tests.append(("relevance", lambda: self._relevant(body, passage, question)))

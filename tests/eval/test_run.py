@@ -88,7 +88,9 @@ def test_fake_backend_answer_gate_passes_against_the_committed_baseline(real_ind
 def test_planted_retrieval_regression_fails_the_gate_and_names_the_questions(real_index, tmp_path, capsys, monkeypatch):
     search = Retriever.search
     monkeypatch.setattr(
-        Retriever, "search", lambda self, question, k=5, expansion="": search(self, question, k + 1, expansion)[1:]
+        Retriever,
+        "search",
+        lambda self, question, k=5, expansion="", follow_up="": search(self, question, k + 1, expansion, follow_up)[1:],
     )
     out = tmp_path / "run.json"
     baseline = json.loads(FAKE.read_text())
