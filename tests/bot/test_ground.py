@@ -131,6 +131,37 @@ def test_each_check_rejects_its_kind_of_wrong_sentence(sentence, failed):
     assert (check.kept, check.failed) == (not failed, failed)
 
 
+CBOW = Passage(
+    "cbow",
+    "What is the difference between the CBOW and Skip-gram model?\n\n"
+    "* **CBOW (Continuous Bag of Words)**: Predicts a target word given its surrounding words.\n\n"
+    "* **Skip-gram**: Predicts surrounding words given a target word.",
+    "Word embeddings",
+    "What is the difference between the CBOW and Skip-gram model?",
+    0.9,
+    (20, 24),
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        (
+            "CBOW predicts a target word from its surrounding words, while Skip-gram predicts the surrounding words.",
+            True,
+        ),
+        ("Skip-gram predicts the surrounding words of a given target word.", True),
+        (
+            "Skip-gram predicts a target word from its surrounding words, while CBOW predicts the surrounding words.",
+            False,
+        ),
+    ],
+)
+def test_saying_of_one_term_what_the_passage_says_of_the_other_fails_on_word_order(sentence, kept):
+    check = Grounder().check(sentence, CBOW, "cbow vs skip-gram?")  # the same words either way: only order differs
+    assert (check.kept, check.failed) == (kept, () if kept else ("order",))
+
+
 def test_a_sentence_that_restates_an_earlier_one_is_a_repeat():
     earlier = ["Adam computes the first-order and second-order moments."]
     check = Grounder().check("Adam computes both first-order and second-order moments [1].", ADAM, "", earlier)
