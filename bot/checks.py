@@ -197,7 +197,8 @@ def reversed_roles(body: str, passage_text: str) -> bool:
     the passage says of another bold term that the sentence also names: "Skip-gram predicts a target word
     from its surrounding words" against "**CBOW**: Predicts a target word given its surrounding words.
     **Skip-gram**: Predicts surrounding words given a target word." Both say the same words, so only
-    their order tells the two apart. A clause is about the first bold term it names."""
+    their order tells the two apart. A passage clause is about the first bold term it names; a sentence
+    clause is judged only when it names exactly one (a list run together into one sentence names several)."""
     terms = _bold_terms(passage_text)
     if len(terms) < 2:
         return False
@@ -205,11 +206,12 @@ def reversed_roles(body: str, passage_text: str) -> bool:
     for clause in _clause_texts(passage_text):
         if (about := _subject(clause, terms)) is not None:
             said_of.setdefault(about[0], []).append(about[1])
-    clauses = [about for clause in _clause_texts(body) if (about := _subject(clause, terms)) is not None]
-    named = {term for term, _ in clauses}
-    for term, said in clauses:
-        if term not in said_of:
+    clauses = [(_named(clause, terms), _subject(clause, terms)) for clause in _clause_texts(body)]
+    named = {term for names, _ in clauses for term in names}
+    for names, about in clauses:
+        if len(names) != 1 or about is None or about[0] not in said_of:
             continue
+        term, said = about
         own = max(_common_order(said, other) for other in said_of[term])
         rival = max(
             (_common_order(said, other) for rival in named - {term} for other in said_of.get(rival, ())),
@@ -224,6 +226,12 @@ def _bold_terms(passage_text: str) -> tuple[tuple[str, ...], ...]:
     """The passage's bold spans as word tuples, a parenthesised expansion left out ("CBOW (Continuous ...)")."""
     spans = (words(span.split("(")[0]) for span in _BOLD.findall(passage_text))
     return tuple(dict.fromkeys(tuple(span) for span in spans if span))
+
+
+def _named(clause: str, terms: tuple[tuple[str, ...], ...]) -> set[tuple[str, ...]]:
+    """The terms a clause names, each as a run of its words."""
+    tokens = words(clause)
+    return {term for term in terms if any(tuple(tokens[i : i + len(term)]) == term for i in range(len(tokens)))}
 
 
 def _subject(clause: str, terms: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], list[str]] | None:

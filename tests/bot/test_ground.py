@@ -162,6 +162,44 @@ def test_saying_of_one_term_what_the_passage_says_of_the_other_fails_on_word_ord
     assert (check.kept, check.failed) == (kept, () if kept else ("order",))
 
 
+GENERATIVE = Passage(
+    "generative",
+    "What are generative models?\n\n"
+    "Generative models learn the probability distribution of the data and generate new data points.\n\n"
+    "**Examples:**\n\n"
+    "* **Variational Autoencoders (VAEs)**:\n\n"
+    "    * Learn latent space representation of data\n\n"
+    "    * Generate new samples by sampling from latent space\n\n"
+    "* **Generative Adversarial Networks (GANs)**:\n\n"
+    "    * Two networks: generator and discriminator\n\n"
+    "    * Generator creates new samples; discriminator distinguishes real from generated\n\n"
+    "* **Autoregressive Models**:\n\n"
+    "    * Generate sequences by modeling conditional probability of each feature\n\n"
+    "    * Examples: PixelCNN, WaveNet\n\n"
+    "**Applications**:\n\n"
+    "* Image generation\n\n"
+    "* Text generation\n\n"
+    "* Data augmentation\n\n"
+    "* Anomaly detection",
+    "Generative models",
+    "What are generative models?",
+    0.9,
+    (30, 60),
+)
+
+
+def test_a_list_the_model_copied_as_one_run_on_sentence_is_not_read_as_swapped_roles():
+    copied = (  # the 0.5B's copy of the list above: each clause names several bold terms, so none is judged by order
+        "Examples: Variational Autoencoders (VAEs): Learn latent space representation of data Generate new samples by "
+        "sampling from latent space Generative Adversarial Networks (GANs): Two networks: generator and discriminator "
+        "Generator creates new samples; discriminator distinguishes real from generated Autoregressive Models: Generate "
+        "sequences by modeling conditional probability of each feature Examples: PixelCNN, WaveNet Applications: Image "
+        "generation Text generation Data augmentation Anomaly detection"
+    )
+    check = Grounder().check(copied, GENERATIVE, "Give me a few kinds of models that can synthesize new data.")
+    assert (check.kept, check.failed) == (True, ())
+
+
 def test_a_sentence_that_restates_an_earlier_one_is_a_repeat():
     earlier = ["Adam computes the first-order and second-order moments."]
     check = Grounder().check("Adam computes both first-order and second-order moments [1].", ADAM, "", earlier)
