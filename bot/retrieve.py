@@ -13,9 +13,11 @@ expansions: 0.7 and 1.0 (the expanded query alone) both reached hit@1 0.925 and 
 Expansions cut to 15 or 30 words, an expansion embedded on its own, reciprocal-rank fusion of the
 two rankings, and a prompt asking for the term's name first all did worse there.
 
-A rewritten follow-up (`bot.rewrite`) is scored half on its rewrite and half on the user's own words:
-the rewrite alone carries the earlier turn's topic in full, so "and why does it matter for batch
-size?" after a question on epochs ranked the epoch passage first and never the batch-size ones.
+A rewritten follow-up (`bot.rewrite`) that names a topic of its own (two content words or more) is
+scored half on its rewrite and half on the user's own words: the rewrite alone carries the earlier
+turn's topic in full, so "and why does it matter for batch size?" after a question on epochs ranked
+the epoch passage first and never the batch-size ones. A follow-up with fewer ("and how do I fix
+it?") is left to its rewrite: one generic word's scores only add noise.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from ingest.store import ChromaStore
 
 EXPANSION_WEIGHT = 0.7  # share of the expanded query's scores in the ranking (see the module docstring)
 FOLLOW_UP_WEIGHT = 0.5  # share of the user's own follow-up words in a rewritten question's ranking
+FOLLOW_UP_MIN_WORDS = 2  # content words a follow-up needs before its own words count (see the module docstring)
 EXACT_UP_TO = 2000  # ask Chroma for every passage of a corpus this small: the HNSW tail is not reproducible
 
 
@@ -71,13 +74,13 @@ class Retriever:
         With an `expansion` (`bot.expand`), the ranking blends the question's scores with those of
         the question plus expansion; each `Hit` still carries the question's own signals, which the
         scope gate reads. With a `follow_up` (the words the user typed, when `question` is their
-        rewrite), those words' scores are blended in too, when they have any of their own.
+        rewrite), those words' scores are blended in too, when they name a topic of their own.
         """
         if not self.passages or not question.strip():
             return []
         dense, lexical = self._dense(question), self._lexical(question)
         fused = dense + self.lexical_weight * lexical
-        if content_tokens(follow_up):
+        if len(set(content_tokens(follow_up))) >= FOLLOW_UP_MIN_WORDS:
             own = self._dense(follow_up) + self.lexical_weight * self._lexical(follow_up)
             fused = (1 - FOLLOW_UP_WEIGHT) * fused + FOLLOW_UP_WEIGHT * own
         if expansion.strip():
