@@ -199,19 +199,14 @@ def reversed_roles(body: str, passage_text: str) -> bool:
     **Skip-gram**: Predicts surrounding words given a target word." Both say the same words, so only
     their order tells the two apart. A passage clause is about the first bold term it names; a sentence
     clause is judged only when it names exactly one (a list run together into one sentence names several)."""
-    terms = _bold_terms(passage_text)
+    terms, said_of = _said_of(passage_text)
     if len(terms) < 2:
         return False
-    said_of: dict[tuple[str, ...], list[list[str]]] = {}
-    for clause in _clause_texts(passage_text):
-        if (about := _subject(clause, terms)) is not None:
-            said_of.setdefault(about[0], []).append(about[1])
-    clauses = [(_named(clause, terms), _subject(clause, terms)) for clause in _clause_texts(body)]
-    named = {term for names, _ in clauses for term in names}
-    for names, about in clauses:
-        if len(names) != 1 or about is None or about[0] not in said_of:
+    clauses = [_about(clause, terms) for clause in _clause_texts(body)]
+    named = {term for names, _, _ in clauses for term in names}
+    for names, term, said in clauses:
+        if len(names) != 1 or term not in said_of:
             continue
-        term, said = about
         own = max(_common_order(said, other) for other in said_of[term])
         rival = max(
             (_common_order(said, other) for rival in named - {term} for other in said_of.get(rival, ())),
@@ -222,33 +217,38 @@ def reversed_roles(body: str, passage_text: str) -> bool:
     return False
 
 
-def _bold_terms(passage_text: str) -> tuple[tuple[str, ...], ...]:
-    """The passage's bold spans as word tuples, a parenthesised expansion left out ("CBOW (Continuous ...)")."""
+Term = tuple[str, ...]
+
+
+@lru_cache(maxsize=256)
+def _said_of(passage_text: str) -> tuple[tuple[Term, ...], dict[Term, list[list[str]]]]:
+    """The passage's bold terms (words, a parenthesised expansion left out: "CBOW (Continuous ...)"), and
+    for each, the content tokens of the clauses about it. Cached like `_passage_clauses`."""
     spans = (words(span.split("(")[0]) for span in _BOLD.findall(passage_text))
-    return tuple(dict.fromkeys(tuple(span) for span in spans if span))
+    terms = tuple(dict.fromkeys(tuple(span) for span in spans if span))
+    said_of: dict[Term, list[list[str]]] = {}
+    for clause in _clause_texts(passage_text):
+        _, term, said = _about(clause, terms)
+        if term is not None:
+            said_of.setdefault(term, []).append(said)
+    return terms, said_of
 
 
-def _named(clause: str, terms: tuple[tuple[str, ...], ...]) -> set[tuple[str, ...]]:
-    """The terms a clause names, each as a run of its words."""
+def _about(clause: str, terms: tuple[Term, ...]) -> tuple[set[Term], Term | None, list[str]]:
+    """The terms a clause names, the first of them (the longest where two start together), and the
+    clause's content tokens without that one."""
     tokens = words(clause)
-    return {term for term in terms if any(tuple(tokens[i : i + len(term)]) == term for i in range(len(tokens)))}
-
-
-def _subject(clause: str, terms: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], list[str]] | None:
-    """The first term a clause names (the longest where two start together), and the clause's content
-    tokens without it; None when it names none."""
-    tokens = words(clause)
-    runs = [
+    runs = sorted(
         (i, -len(term), term)
         for term in terms
         for i in range(len(tokens) - len(term) + 1)
         if tuple(tokens[i : i + len(term)]) == term
-    ]
+    )
     if not runs:
-        return None
-    i, _, term = min(runs)
-    rest = tokens[:i] + tokens[i + len(term) :]
-    return term, [stem(w) for w in rest if w not in STOPWORDS and len(w) > 1]
+        return set(), None, []
+    i, _, first = runs[0]
+    rest = tokens[:i] + tokens[i + len(first) :]
+    return {term for _, _, term in runs}, first, [stem(w) for w in rest if w not in STOPWORDS and len(w) > 1]
 
 
 def _common_order(a: list[str], b: list[str]) -> int:

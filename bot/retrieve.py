@@ -81,13 +81,9 @@ class Retriever:
         dense, lexical = self._dense(question), self._lexical(question)
         fused = dense + self.lexical_weight * lexical
         if len(set(content_tokens(follow_up))) >= FOLLOW_UP_MIN_WORDS:
-            own = self._dense(follow_up) + self.lexical_weight * self._lexical(follow_up)
-            fused = (1 - FOLLOW_UP_WEIGHT) * fused + FOLLOW_UP_WEIGHT * own
+            fused = (1 - FOLLOW_UP_WEIGHT) * fused + FOLLOW_UP_WEIGHT * self._fused(follow_up)
         if expansion.strip():
-            expanded = f"{question}\n{expansion}"
-            fused = (1 - EXPANSION_WEIGHT) * fused + EXPANSION_WEIGHT * (
-                self._dense(expanded) + self.lexical_weight * self._lexical(expanded)
-            )
+            fused = (1 - EXPANSION_WEIGHT) * fused + EXPANSION_WEIGHT * self._fused(f"{question}\n{expansion}")
         order = np.lexsort((np.arange(len(fused)), -fused))
         hits: list[Hit] = []
         seen: set[str] = set()
@@ -101,6 +97,9 @@ class Retriever:
             if len(hits) == k:
                 break
         return hits
+
+    def _fused(self, text: str) -> np.ndarray:
+        return self._dense(text) + self.lexical_weight * self._lexical(text)
 
     def _dense(self, text: str) -> np.ndarray:
         dense = np.full(len(self.passages), -1.0, dtype=np.float64)
