@@ -7,6 +7,9 @@ and the share found in the top passage. Coefficients were fitted (C=10, balanced
 the article's own questions plus the dev halves of `data/eval/paraphrases.jsonl` and
 `data/eval/out_of_scope.jsonl`; on the held-out test halves, threshold 0.3 refused 0.95 of
 out-of-scope questions and 0.05 of paraphrases. Prompt-injection text is refused outright.
+Between `floor` and the threshold the verdict is tentative: the question is answered only if the model's
+answer survives grounding (`bot.core`), because there the retrieval signals overlap (dev: paraphrases
+down to 0.06, out-of-scope questions up to 0.27) and a wrong passage shows in the draft instead.
 Deliberately not handled: questions in other languages are judged on the same signals.
 """
 
@@ -36,14 +39,16 @@ class Verdict:
     in_scope: bool
     confidence: float
     reason: str
+    tentative: bool = False  # in scope only if the answer survives grounding
 
 
 class ScopeGate:
     """Refuses questions the article does not cover, before any text is generated."""
 
-    def __init__(self, article_vocabulary: set[str], threshold: float = 0.3) -> None:
+    def __init__(self, article_vocabulary: set[str], threshold: float = 0.3, floor: float | None = None) -> None:
         self.vocabulary = article_vocabulary
         self.threshold = threshold
+        self.floor = threshold if floor is None else min(floor, threshold)
 
     def judge(self, question: str, hits: list[Hit]) -> Verdict:
         if _INJECTION.search(question):
@@ -59,5 +64,10 @@ class ScopeGate:
         )
         z = INTERCEPT + sum(w * x for w, x in zip(COEFFICIENTS, features, strict=True))
         confidence = 1.0 / (1.0 + math.exp(-z))
-        reason = "covered by the article" if confidence >= self.threshold else "not covered by the article"
-        return Verdict(confidence >= self.threshold, round(confidence, 4), reason)
+        if confidence >= self.threshold:
+            return Verdict(True, round(confidence, 4), "covered by the article")
+        if confidence >= self.floor:
+            return Verdict(
+                True, round(confidence, 4), "uncertain: answered only if the answer survives the checks", True
+            )
+        return Verdict(False, round(confidence, 4), "not covered by the article")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -61,6 +61,7 @@ class Grounded:
     text: str
     citations: list[Citation]
     grounding: Grounding
+    kept_share: float = field(default=1.0, compare=False)  # of the draft's answer sentences, the share kept
 
 
 class Grounder:
@@ -100,10 +101,15 @@ class Grounder:
         kept: list[str] = []
         bodies: list[str] = []
         changed = False
+        considered = 0
         for sentence in sentences(_drop_echoes(_tidy(draft), passages)):
             body = _body(sentence)
-            if len(content_tokens(body)) < MIN_SENTENCE_TOKENS or body.endswith("?") or _NOT_COVERED.search(body):
-                changed = True  # too short, an echoed question, or a non-answer
+            if len(content_tokens(body)) < MIN_SENTENCE_TOKENS or body.endswith("?"):
+                changed = True  # too short, or an echoed question
+                continue
+            considered += 1
+            if _NOT_COVERED.search(body):
+                changed = True
                 continue
             cited = next(
                 (n for n, p in enumerate(passages, start=1) if self.check(body, p, question, bodies).kept), None
@@ -116,9 +122,11 @@ class Grounder:
             bodies.append(body)
             kept.append(_with_markers(body, [cited]))
         if sum(len(content_tokens(s)) for s in kept) < MIN_SUPPORTED_TOKENS or not any(1 in markers(s) for s in kept):
-            return extractive(passages[0])
+            return extractive(passages[0], kept_share=len(kept) / max(1, considered))
         text = " ".join(kept)
-        return Grounded(text, _citations(text, passages), "repaired" if changed else "generated")
+        return Grounded(
+            text, _citations(text, passages), "repaired" if changed else "generated", len(kept) / max(1, considered)
+        )
 
     def _tests(
         self, body: str, passage: Passage, question: str, earlier: list[str]
@@ -160,6 +168,12 @@ class Grounder:
         vector = self._vector(body)
         return max(float(vector @ self._vector(u)) for u in units)
 
+    def relevance(self, text: str, question: str) -> float:
+        """Cosine between a whole answer (markers removed) and the question; 1.0 without an embedder."""
+        if self.embedder is None:
+            return 1.0
+        return float(self._vector(plain_for_embedding(MARKER.sub(" ", text))) @ self._vector(question))
+
     def _relevant(self, body: str, passage: Passage, question: str) -> bool:
         vector = self._vector(body)
         about = [passage.question or passage.text[:200], *([question] if question else [])]
@@ -178,13 +192,13 @@ def ground(draft: str, passages: list[Passage], question: str = "") -> Grounded:
     return Grounder().ground(draft, passages, question)
 
 
-def extractive(passage: Passage, n: int = 1) -> Grounded:
+def extractive(passage: Passage, n: int = 1, kept_share: float = 0.0) -> Grounded:
     """The article's own answer for `passage`, quoted (never presented as the model's words)."""
     plain = plain_for_quote(passage.answer)  # code like x[0] becomes x(0): it must not read as a citation
     words_ = plain.split()
     quote = " ".join(words_[:QUOTE_WORDS]) + (" ..." if len(words_) > QUOTE_WORDS else "")
     text = f'The article answers "{passage.question}":\n\n> {quote} [{n}]'
-    return Grounded(text, [Citation(n, passage)], "extractive")
+    return Grounded(text, [Citation(n, passage)], "extractive", kept_share)
 
 
 def _body(sentence: str) -> str:

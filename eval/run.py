@@ -176,7 +176,7 @@ def _evaluate_one(bot: Bot, item: EvalItem, groups: dict[str, set[str]], retriev
         else:
             score("ndcg@5", _fail, f"no passage of the gold group {sorted(gold)} is in the index")
     if answer is None:
-        refused = not verdict.in_scope
+        refused = not verdict.in_scope or verdict.tentative  # a tentative answer needs the model: counted refused
         timings = {"expand": expand_s, "retrieve": retrieve_s} if bot.expands else {"retrieve": retrieve_s}
     else:
         refused = answer.refused

@@ -111,9 +111,12 @@ def render_answer(answer: Answer, turn: int) -> str:
     if answer.refused:
         if not answer.passages:
             return notice + escape_text(answer.text)
+        why = (
+            "The model drafted an answer, but the nearest passage does not back it up. " if answer.draft.strip() else ""
+        )
         return (
             f"{notice}**Not answered:** {escape_text(answer.text)}\n\n"
-            '<span class="grounding-note">The nearest passages are listed under Sources, '
+            f'<span class="grounding-note">{why}The nearest passages are listed under Sources, '
             "in case one of them helps.</span>"
         )
     if answer.grounding == "extractive":

@@ -128,6 +128,16 @@ def test_refusal_says_so_plainly_and_points_at_the_nearest_passages():
     assert 'id="src-0-1"' in panel and 'id="src-0-2"' in panel
 
 
+def test_a_refused_draft_says_why_it_was_not_shown():
+    answer = Answer(REFUSAL, refused=True, passages=[STRIDE], grounding="refused", draft="Stride is a kind of fruit.")
+
+    assert render_answer(answer, 0) == (
+        "**Not answered:** The article does not cover this\\.\n\n"
+        '<span class="grounding-note">The model drafted an answer, but the nearest passage does not back it up. '
+        "The nearest passages are listed under Sources, in case one of them helps.</span>"
+    )
+
+
 def test_empty_question_refusal_is_just_the_message():
     answer = Answer(EMPTY, refused=True, grounding="refused", empty=True)
 

@@ -28,6 +28,21 @@ def test_out_of_scope_questions_are_refused(real_bot, question):
     assert real_bot.ask(question).refused
 
 
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("Why does GoogLeNet run kernels of several different sizes side by side?", False),  # gate 0.24
+        ("Which XGBoost hyperparameters matter most - max_depth, eta, subsample?", True),  # gate 0.16
+    ],
+)
+def test_a_question_the_gate_is_unsure_of_is_settled_by_its_answer(real_bot, question, refused):
+    assert real_bot.verdict(question).tentative
+    answer = real_bot.ask(question)
+
+    assert answer.refused is refused
+    assert answer.draft  # the model was asked either way
+
+
 def test_paraphrase_retrieves_the_right_qa(real_bot):
     passages = real_bot.retrieve(
         "some of my relu units output 0 for every input and never recover - what is this?", k=5

@@ -52,6 +52,22 @@ def test_unmarked_sentences_get_a_marker_and_unsupported_ones_are_dropped():
     assert result.grounding == "repaired"
 
 
+def test_kept_share_counts_answer_sentences_only():
+    """Echoed questions and fragments are not the model's answer; a non-answer and an unsupported one are."""
+    draft = "What is Dropout? Dropout drops neurons during training [1]. Bananas are a yellow tropical fruit."
+    assert ground(draft, SHOWN).kept_share == 0.5
+    assert ground(draft + " The article does not cover this.", SHOWN).kept_share == pytest.approx(1 / 3)
+    assert ground("Dropout drops neurons during training [1].", SHOWN).kept_share == 1.0
+    assert ground("I like turtles.", SHOWN).kept_share == 0.0  # quoted instead
+
+
+def test_answer_relevance_is_the_answers_closeness_to_the_question():
+    grounder = Grounder(FakeEmbedder())
+    on_topic = grounder.relevance("Dropout drops some neurons during training [1].", "What is dropout?")
+    assert on_topic > grounder.relevance("Stride is the number of pixels the filter moves [1].", "What is dropout?")
+    assert Grounder().relevance("anything", "What is dropout?") == 1.0  # no embedder: not judged
+
+
 def test_repeats_and_echoed_questions_are_dropped():
     draft = "What is Dropout? Dropout drops neurons during training [1]. Dropout drops neurons during training [1]."
     assert ground(draft, SHOWN).text == "Dropout drops neurons during training [1]."
