@@ -18,9 +18,9 @@ from typing import Any
 
 from bot.checks import article_terms
 from bot.expand import Expander, expansion_model, expansion_on
-from bot.gate import ScopeGate, Verdict
+from bot.gate import ScopeGate, Verdict, gate_floor
 from bot.ground import Grounded, Grounder, extractive
-from bot.llm import LLM, generate, load_llm
+from bot.llm import LLM, generate, load_llm, model_family
 from bot.prompt import build_messages, judge_messages, passages_shown
 from bot.retrieve import Retriever
 from bot.rewrite import History, standalone
@@ -79,12 +79,13 @@ class Bot:
         self._version = store.folder
         retriever = Retriever(store, self.embedder)
         vocabulary = set(content_tokens(" ".join(p.text for p in retriever.passages)))
-        self.retriever, self.gate = (
-            retriever,
-            ScopeGate(vocabulary, self.settings.gate_threshold, self.settings.gate_floor),
-        )
+        family = self._llm.family if self._llm is not None else model_family(self.settings)
+        floor = gate_floor(family, self.settings.gate_floor)
+        self.retriever, self.gate = retriever, ScopeGate(vocabulary, self.settings.gate_threshold, floor)
         judge = self._judge if self.settings.self_check else None
-        self.grounder = Grounder(self.embedder, article_terms(retriever.passages), judge)
+        # the term list is needed only once a draft is checked: it is built while the model loads
+        terms = ThreadPoolExecutor(1, thread_name_prefix="bot-terms").submit(article_terms, retriever.passages)
+        self.grounder = Grounder(self.embedder, terms, judge)
 
     def _judge(self, passage_text: str, sentence: str) -> bool:
         """The self-check: does the loaded model say the passage states `sentence`?"""

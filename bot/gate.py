@@ -23,6 +23,7 @@ from bot.retrieve import Hit
 from common.text import content_tokens
 
 COEFFICIENTS = (8.51, 3.63, 4.54)
+FLOORS = {"qwen": 0.05}  # the tentative band's lower end per model family, set on the dev halves
 INTERCEPT = -7.86
 _INJECTION = re.compile(
     r"ignor\w*\s+(all\s+|any\s+|the\s+|your\s+)*(previous|prior|above|earlier)?\s*(instruction|rule|guideline)"
@@ -30,6 +31,15 @@ _INJECTION = re.compile(
     r"|disregard\s+(the|your|all)|new\s+system\s+message|developer\s+mode|debug\s+mode|jailbreak|\bDAN\b",
     re.I,
 )
+
+
+def gate_floor(family: str, setting: float | None) -> float | None:
+    """The tentative band's lower end: the setting when given, else the family's own; None = no band.
+
+    SmolLM2 has none: it answers out-of-scope questions with the passage's own sentences, which pass every
+    check (out-of-scope refused fell from 0.975 to 0.925 on the first 40 with a band).
+    """
+    return setting if setting is not None else FLOORS.get(family)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,20 +70,27 @@ class Grounder:
 
     Args:
         embedder: for the semantic and relevance checks; `None` keeps them off (lexical only).
-        terms: stems the article treats as technical (see `article_terms`); empty = shape rules only.
+        terms: stems the article treats as technical (see `article_terms`), or a future of them (the
+            bot computes them in the background while the model loads); empty = shape rules only.
         judge: `(passage_text, sentence) -> bool` for the self-check; `None` = off.
     """
 
     def __init__(
         self,
         embedder: Embedder | None = None,
-        terms: frozenset[str] = frozenset(),
+        terms: frozenset[str] | Future[frozenset[str]] = frozenset(),
         judge: Callable[[str, str], bool] | None = None,
     ) -> None:
         self.embedder = embedder
-        self.terms = terms
+        self._terms = terms
         self.judge = judge
         self._vectors: dict[str, np.ndarray] = {}
+
+    @property
+    def terms(self) -> frozenset[str]:
+        if isinstance(self._terms, Future):
+            self._terms = self._terms.result()
+        return self._terms
 
     def check(self, sentence: str, passage: Passage, question: str, earlier: Iterable[str] = ()) -> SentenceCheck:
         """Whether `sentence` (markers ignored) may stand with `passage` cited, in answer to `question`."""

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from bot.prompt import Message
+from common.models import family_of
 from common.settings import Settings
 
 
@@ -39,6 +40,11 @@ BACKENDS: dict[str, str] = {
     "openai": "bot.backends.openai_api:OpenAILLM",
     "fake": "bot.backends.fake:FakeLLM",
 }
+
+
+def model_family(settings: Settings) -> str:
+    """The prompt family of the model `settings` name, known before it loads (for start-up choices)."""
+    return "fake" if settings.llm_backend == "fake" else family_of(settings.llm_model)
 
 
 def load_llm(settings: Settings) -> LLM:

@@ -82,12 +82,13 @@ class Settings(BaseSettings):
     )
     expansion_tokens: int = Field(60, ge=1, le=512, description="Most tokens of one expansion.")
     gate_threshold: float = Field(0.3, ge=0.0, le=1.0, description="Scope gate: lowest in-scope confidence.")
-    gate_floor: float = Field(
-        0.05,
+    gate_floor: float | None = Field(
+        None,
         ge=0.0,
         le=1.0,
-        description="Scope gate: from here up to the threshold a question is answered only if most of the "
-        "model's answer survives the grounding checks; below it, refused at once.",
+        description="Scope gate: from here up to the threshold a question is answered only if the model's answer "
+        "survives the grounding checks; below it, refused at once. Unset = the model family's own "
+        "(Qwen 0.05; none for SmolLM2, whose copied sentences pass the checks).",
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are truncated (with a notice).")
 

@@ -3,6 +3,7 @@ import pytest
 from bot import Answer, BackendUnavailable, Bot, IndexMismatch, IndexMissing, ModelMissing
 from bot.backends.fake import FakeLLM
 from bot.core import EMPTY, REFUSAL
+from bot.gate import gate_floor
 from common import FakeEmbedder, Settings
 from common.text import markers
 
@@ -63,6 +64,20 @@ def test_an_unsure_gate_refuses_a_quote(fake_index):
         "What is data augmentation?"
     )
     assert answer.refused
+
+
+def test_the_unsure_band_is_the_model_familys_own_unless_set():
+    assert gate_floor("qwen", None) == 0.05
+    assert gate_floor("smollm2", None) is None  # its copied sentences pass the checks: no band
+    assert gate_floor("smollm2", 0.1) == 0.1
+
+
+def test_without_a_band_a_low_confidence_question_is_refused_before_the_model(fake_index):
+    llm = FakeLLM()
+    bot = Bot(fake_index, llm=llm, embedder=FakeEmbedder(), gate_threshold=1.0)  # the fake family has no band
+
+    assert bot.ask("What is data augmentation?").refused
+    assert llm.history == []
 
 
 def test_a_sure_gate_keeps_the_repaired_answer(fake_index):

@@ -1,3 +1,5 @@
+from concurrent.futures import Future
+
 import pytest
 
 from bot.ground import Grounder, SentenceCheck, extractive, ground
@@ -145,6 +147,15 @@ TERMS = frozenset({"adam", "rmsprop", "prelu"})
 def test_each_check_rejects_its_kind_of_wrong_sentence(sentence, failed):
     check = Grounder(terms=TERMS).check(sentence, ADAM, "adam vs rmsprop?")
     assert (check.kept, check.failed) == (not failed, failed)
+
+
+def test_terms_may_arrive_as_a_future_and_are_read_when_first_needed():
+    pending: Future[frozenset[str]] = Future()
+    grounder = Grounder(terms=pending)
+    pending.set_result(TERMS)
+
+    check = grounder.check("PReLU computes both the first-order and second-order moments.", ADAM, "adam vs rmsprop?")
+    assert check.failed == ("terms",)
 
 
 CBOW = Passage(
