@@ -252,6 +252,14 @@ def _ingest_child(index: Path, env: dict[str, str]) -> tuple[dict[str, Any], flo
     return json.loads(done.stdout.strip().splitlines()[-1]), wall
 
 
+def forget_head_state(settings: Settings) -> None:
+    """Delete llama.cpp's saved prompt-head states, so the next start evaluates its head as a first one does."""
+    if settings.llm_backend == "llama_cpp":
+        from bot.backends.llamacpp import state_dir
+
+        shutil.rmtree(state_dir(settings), ignore_errors=True)
+
+
 def bench_cold_start(question: str, env: dict[str, str]) -> dict[str, Any]:
     """Wall time from spawning `python -c "from bot import Bot; Bot().ask(...)"` to its answer."""
     spawned = time.time()

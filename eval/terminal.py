@@ -105,6 +105,7 @@ BENCH_ROWS = (  # label, value key, p95 key
     ("re-ingest embeddings", "reingest_embedded", None),
     ("peak RSS, serving (MB)", "peak_rss_mb", None),
     ("start to first answer (s)", "cold_start_s", None),
+    ("first start, head state not saved yet (s)", "cold_start_first_s", None),
     ("first run: assemble the model file (s)", "assemble_s", None),
 )
 

@@ -89,3 +89,24 @@ def test_warming_evaluates_the_head_ahead_and_changes_no_answer(llm):
     warmed.warm(chat(""))
     assert warmed._head and warmed.model.n_tokens == len(warmed._head)  # evaluated before any question
     assert [answer(warmed, q) for q in QUESTIONS] == [answer(llm, q) for q in QUESTIONS]
+
+
+def test_the_heads_saved_state_lets_the_next_process_skip_it_and_changes_no_answer(tmp_path):
+    def fresh() -> LlamaCppLLM:
+        return LlamaCppLLM(default_gguf(), n_ctx=2048, n_threads=2, n_gpu_layers=0, seed=0, state_dir=tmp_path)
+
+    first = fresh()
+    evaluated = [answer(first, q) for q in QUESTIONS]
+    (saved,) = tmp_path.glob("head-*.bin")
+
+    second = fresh()
+    second.model.eval = None  # the head must come from the file: evaluating anything fails
+    second._restore_head(chat(QUESTIONS[0]))
+    assert second.model.n_tokens == len(first._head)
+    del second.model.eval
+    assert [answer(second, q) for q in QUESTIONS] == evaluated
+
+    saved.write_bytes(b"not a state file")
+    third = fresh()
+    assert [answer(third, q) for q in QUESTIONS] == evaluated
+    assert saved.stat().st_size > 100_000  # rebuilt
