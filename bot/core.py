@@ -1,8 +1,9 @@
 """The `Bot`: question in, short cited answer grounded in the article out.
 
 Flow: clean the question -> rewrite follow-ups -> expand it (when on) -> retrieve -> scope gate ->
-prompt -> stream a draft from the LLM -> ground it (every `[n]` resolves) -> `Answer`. Models, the index and the
-BM25 table load once per `Bot` and are shared by every request.
+prompt -> stream a draft from the LLM -> ground it (every `[n]` resolves) -> `Answer`. When the gate is unsure
+(a tentative verdict), the grounded answer decides: shown if it stands, refused if not. Models, the index and
+the BM25 table load once per `Bot` and are shared by every request.
 """
 
 from __future__ import annotations

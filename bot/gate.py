@@ -23,8 +23,8 @@ from bot.retrieve import Hit
 from common.text import content_tokens
 
 COEFFICIENTS = (8.51, 3.63, 4.54)
-FLOORS = {"qwen": 0.05}  # the tentative band's lower end per model family, set on the dev halves
 INTERCEPT = -7.86
+FLOORS = {"qwen": 0.05}  # the tentative band's lower end per model family, set on the dev halves
 _INJECTION = re.compile(
     r"ignor\w*\s+(all\s+|any\s+|the\s+|your\s+)*(previous|prior|above|earlier)?\s*(instruction|rule|guideline)"
     r"|ignora\w*\s+.*instruc|system\s+prompt|prompt\s+de\s+sistema|repeat\s+everything\s+above|you\s+are\s+now\s+\w+"
