@@ -3,7 +3,8 @@
 `python eval/calibrate_gate.py` fits on the article's own questions plus the `dev` halves of the
 paraphrase and out-of-scope sets, then prints the coefficients to paste into `bot/gate.py` and
 the refusal rates on the `test` halves at the configured threshold. Needs scikit-learn (it comes
-with sentence-transformers).
+with sentence-transformers). A question below the threshold counts as refused here, also in the
+tentative band, where the bot lets the model's answer decide: `eval/run.py` measures that.
 """
 
 from __future__ import annotations
