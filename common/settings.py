@@ -41,7 +41,10 @@ class Settings(BaseSettings):
         description="Model preset (`auto`, `smollm2-135m`, `qwen2.5-coder-0.5b`, `qwen2.5-coder-1.5b`) or a GGUF file "
         "(llama_cpp), HF folder (transformers) or model name (openai); `auto` = the 1.5B on a GPU when installed, else the 0.5B.",
     )
-    model_dir: Path = Field(Path("data/models"), description="Where split model presets are assembled (git-ignored).")
+    model_dir: Path = Field(
+        Path("data/models"),
+        description="Where split model presets are assembled, and prompt-head states saved in `kv/` (git-ignored).",
+    )
     openai_base_url: str = Field(
         "http://127.0.0.1:8000/v1", description="OpenAI-compatible server for `openai` backends."
     )
