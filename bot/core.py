@@ -33,6 +33,7 @@ from common.text import content_tokens
 from ingest.store import open_index, published_version
 
 LOOKING_UP = "looking up …"
+CHECKING = "not sure the article covers this: checking the answer against it …"
 REFUSAL = "The article does not cover this."
 TENTATIVE_SHARE = 0.5  # a tentative verdict needs more than this share of the draft's sentences kept,
 TENTATIVE_RELEVANCE = 0.45  # and the answer this close to the question (dev: right 0.48-0.56, wrong 0.12-0.42)
@@ -175,7 +176,9 @@ class Bot:
     def stream(self, question: str, history: History | None = None) -> Iterator[str | Status | Answer]:
         """Yield draft text as it is generated, then the final, checked `Answer`.
 
-        A `Status` comes first when a slow stage runs before the draft (query expansion).
+        A `Status` comes first when a slow stage runs before the draft (query expansion), and when the
+        gate is unsure: then the draft is held back and only the final `Answer` follows, since it may be
+        a refusal.
 
         The final answer can differ from the draft (unsupported sentences removed, markers
         fixed, or the article's answer quoted); `Answer.grounding` says which happened.
@@ -220,13 +223,16 @@ class Bot:
         llm = self.llm
         shown = passages[: self.prompt_passages]
         messages = build_messages(query, shown, llm.family)
+        if verdict.tentative:
+            yield Status(CHECKING)
         tick = time.perf_counter()
         pieces: list[str] = []
         for piece in llm.stream(messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature):
             if not pieces:
                 timings["first_token"] = time.perf_counter() - tick
             pieces.append(piece)
-            yield piece
+            if not verdict.tentative:
+                yield piece
         timings["generate"] = time.perf_counter() - tick
         tick = time.perf_counter()
         draft = "".join(pieces)

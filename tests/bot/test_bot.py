@@ -2,8 +2,9 @@ import pytest
 
 from bot import Answer, BackendUnavailable, Bot, IndexMismatch, IndexMissing, ModelMissing
 from bot.backends.fake import FakeLLM
-from bot.core import EMPTY, REFUSAL
+from bot.core import CHECKING, EMPTY, REFUSAL
 from bot.gate import gate_floor
+from bot.types import Status
 from common import FakeEmbedder, Settings
 from common.text import markers
 
@@ -57,6 +58,13 @@ def test_an_unsure_gate_refuses_when_most_of_the_draft_is_not_in_the_passage(fak
 
     assert (answer.refused, answer.text, answer.grounding) == (True, REFUSAL, "refused")
     assert answer.draft == draft  # what the model wrote is kept for the eval and the debug view
+
+
+def test_an_unsure_gate_holds_the_draft_back_and_says_it_is_checking(fake_index):
+    items = list(tentative_bot(fake_index).stream("What is data augmentation?"))
+
+    assert items[0] == Status(CHECKING)
+    assert len(items) == 2 and isinstance(items[1], Answer) and not items[1].refused
 
 
 def test_an_unsure_gate_refuses_a_quote(fake_index):
