@@ -183,9 +183,13 @@ class Grounder:
         return float(self._vector(plain_for_embedding(MARKER.sub(" ", text))) @ self._vector(question))
 
     def _relevant(self, body: str, passage: Passage, question: str) -> bool:
+        """About the question or the passage's title, or a restatement of one of the passage's sentences:
+        a detail ("This can be avoided by batch normalization") reads unlike the title but is on topic."""
         vector = self._vector(body)
         about = [passage.question or passage.text[:200], *([question] if question else [])]
-        return max(float(vector @ self._vector(t)) for t in about) >= RELEVANCE_THRESHOLD
+        if max(float(vector @ self._vector(t)) for t in about) >= RELEVANCE_THRESHOLD:
+            return True
+        return self.semantic(body, passage) >= SEMANTIC_THRESHOLD
 
     def _vector(self, text: str) -> np.ndarray:
         if text not in self._vectors:
