@@ -241,6 +241,17 @@ def test_an_off_topic_sentence_is_dropped_by_relevance_with_an_embedder():
     assert answer.text == "Adam only considers squared gradients [1]."
 
 
+def test_a_detail_of_the_passage_is_on_topic_though_it_reads_unlike_the_title():
+    shift = Passage("s", "What is internal covariate shift?\n\n* Activations drift as weights change.\n"
+                    "* This can be avoided by applying batch normalization.", "Basics",
+                    "What is internal covariate shift?", 0.9, (1, 4))  # fmt: skip
+    grounder = Grounder(FakeEmbedder())
+    detail = "This can be avoided by applying batch normalization."
+
+    assert grounder.check(detail, shift, "What is internal covariate shift?").kept
+    assert grounder.check("Bananas grow in warm tropical places.", shift, "What is covariate shift?").failed
+
+
 def test_a_paraphrase_the_words_miss_is_kept_on_meaning():
     """Lexical support alone drops it; the semantic signal keeps it (here the bag-of-words fake embedder)."""
     sentence = "Adam looks at gradients and squared gradients both."
