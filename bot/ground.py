@@ -129,12 +129,11 @@ class Grounder:
                 changed = True
             bodies.append(body)
             kept.append(_with_markers(body, [cited]))
+        share = len(kept) / max(1, considered)
         if sum(len(content_tokens(s)) for s in kept) < MIN_SUPPORTED_TOKENS or not any(1 in markers(s) for s in kept):
-            return extractive(passages[0], kept_share=len(kept) / max(1, considered))
+            return extractive(passages[0], kept_share=share)
         text = " ".join(kept)
-        return Grounded(
-            text, _citations(text, passages), "repaired" if changed else "generated", len(kept) / max(1, considered)
-        )
+        return Grounded(text, _citations(text, passages), "repaired" if changed else "generated", share)
 
     def _tests(
         self, body: str, passage: Passage, question: str, earlier: list[str]

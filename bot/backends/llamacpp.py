@@ -189,12 +189,12 @@ class LlamaCppLLM:
         self.model.n_tokens = len(head)  # generate() matches this prefix and drops the rest of the cache
 
     def _evaluate_head(self, head: list[int]) -> None:
-        """Evaluate the head from an empty cache, or load the state an earlier evaluation saved."""
+        """Evaluate the head from an empty cache (the caller resets it), or load the state an earlier
+        evaluation saved."""
         path = self._state_file(head)
         if path is not None and path.is_file() and self._load_state(path, head):
             return
-        self.model.reset()
-        self.model.eval(head)
+        self.model.eval(head)  # from position 0: it also clears whatever a failed load left in the cache
         if path is not None:
             self._save_state(path, head)
 
