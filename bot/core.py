@@ -1,9 +1,10 @@
 """The `Bot`: question in, short cited answer grounded in the article out.
 
 Flow: clean the question -> rewrite follow-ups -> expand it (when on) -> retrieve -> scope gate ->
-prompt -> stream a draft from the LLM -> ground it (every `[n]` resolves) -> `Answer`. When the gate is unsure
-(a tentative verdict), the grounded answer decides: shown if it stands, refused if not. Models, the index and
-the BM25 table load once per `Bot` and are shared by every request.
+prompt -> stream a draft from the LLM -> ground it (every `[n]` resolves) -> `Answer`. The gate has three
+outcomes (answered, related, refused); when it is unsure (a tentative verdict) the grounded draft settles it:
+shown if it stands, else the closest entry is named as related. Models, the index and the BM25 table load
+once per `Bot` and are shared by every request.
 """
 
 from __future__ import annotations
@@ -15,18 +16,20 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cached_property
 from typing import Any
 
 from bot.checks import article_terms
 from bot.expand import Expander, expansion_model, expansion_on
-from bot.gate import ScopeGate, Verdict, gate_floor
-from bot.ground import Grounded, Grounder, extractive
+from bot.gate import ScopeGate, Verdict
+from bot.ground import Grounder, extractive, related
 from bot.llm import LLM, generate, load_llm, model_family
+from bot.policy import Policy, policy_for
 from bot.prompt import build_messages, judge_messages, passages_shown
 from bot.retrieve import Retriever
 from bot.rewrite import History, standalone
 from bot.types import Answer, Passage, Status
-from common.embed import Embedder, load_embedder
+from common.embed import Embedder, SentenceTransformerEmbedder, load_embedder
 from common.errors import BotError
 from common.settings import Settings
 from common.text import content_tokens
@@ -35,8 +38,6 @@ from ingest.store import open_index, published_version
 LOOKING_UP = "looking up …"
 CHECKING = "not sure the article covers this: checking the answer against it …"
 REFUSAL = "The article does not cover this."
-TENTATIVE_SHARE = 0.5  # a tentative verdict needs more than this share of the draft's sentences kept,
-TENTATIVE_RELEVANCE = 0.45  # and the answer this close to the question (dev: right 0.48-0.56, wrong 0.12-0.42)
 EMPTY = "Please type a question about deep learning."
 
 
@@ -69,6 +70,7 @@ class Bot:
         if llm is None and preload:  # the model loads on its own thread while the index opens
             self._loading = ThreadPoolExecutor(1, thread_name_prefix="bot-preload").submit(_load_warm, self.settings)
         self.embedder = embedder or load_embedder(self.settings)
+        self.policy: Policy = policy_for(self.embedder.name)
         self._expander: Expander | None = None
         self._expands: bool | None = None
         self._reload_lock = threading.Lock()
@@ -79,15 +81,23 @@ class Bot:
         """Open the published index version and build the in-memory BM25 table and gate over it."""
         store = open_index(self.settings, self.embedder)
         self._version = store.folder
-        retriever = Retriever(store, self.embedder)
+        retriever = Retriever(store, self.embedder, self.policy.lexical_weight)
         vocabulary = set(content_tokens(" ".join(p.text for p in retriever.passages)))
         family = self._llm.family if self._llm is not None else model_family(self.settings)
-        floor = gate_floor(family, self.settings.gate_floor)
-        self.retriever, self.gate = retriever, ScopeGate(vocabulary, self.settings.gate_threshold, floor)
+        gate = ScopeGate(vocabulary, self.policy.scope, family, self.settings.gate_threshold, self.settings.gate_floor)
+        self.retriever, self.gate = retriever, gate
         judge = self._judge if self.settings.self_check else None
         # the term list is needed only once a draft is checked: it is built while the model loads
         terms = ThreadPoolExecutor(1, thread_name_prefix="bot-terms").submit(article_terms, retriever.passages)
-        self.grounder = Grounder(self.embedder, terms, judge)
+        self.grounder = Grounder(self._checker, terms, judge)
+
+    @cached_property
+    def _checker(self) -> Embedder:
+        """The embedder of the meaning checks: MiniLM, whose cosines the grounding thresholds were set on,
+        whichever embedder retrieves (a fake or MiniLM one serves both)."""
+        if isinstance(self.embedder, SentenceTransformerEmbedder) and self.embedder.name != "all-MiniLM-L6-v2":
+            return SentenceTransformerEmbedder()
+        return self.embedder
 
     def _judge(self, passage_text: str, sentence: str) -> bool:
         """The self-check: does the loaded model say the passage states `sentence`?"""
@@ -215,10 +225,16 @@ class Bot:
             "notice": notice,
             "expansion": expansion,
         }
-        if not verdict.in_scope:
+        if verdict.decision == "refuse":
             timings["total"] = time.perf_counter() - started
             yield REFUSAL
             yield Answer(REFUSAL, refused=True, timings=timings, grounding="refused", **base)
+            return
+        if verdict.decision == "related":
+            closest = related(passages[0])
+            timings["total"] = time.perf_counter() - started
+            yield closest.text
+            yield Answer(closest.text, closest.citations, timings=timings, grounding="related", outcome="related", **base)
             return
         llm = self.llm
         shown = passages[: self.prompt_passages]
@@ -239,9 +255,17 @@ class Bot:
         checked = self.grounder.ground(draft, shown, query) if draft.strip() else extractive(shown[0])
         timings["ground"] = time.perf_counter() - tick
         timings["total"] = time.perf_counter() - started
-        if verdict.tentative and not self._stands(checked, query):
+        if gate.settle(verdict, checked, lambda: self.grounder.relevance(checked.text, query)) == "related":
+            closest = related(shown[0])
             yield Answer(
-                REFUSAL, refused=True, timings=timings, grounding="refused", draft=draft, model=llm.name, **base
+                closest.text,
+                closest.citations,
+                timings=timings,
+                grounding="related",
+                draft=draft,
+                model=llm.name,
+                outcome="related",
+                **base,
             )
             return
         yield Answer(
@@ -253,16 +277,6 @@ class Bot:
             draft=draft,
             model=llm.name,
             **base,
-        )
-
-    def _stands(self, checked: Grounded, question: str) -> bool:
-        """Whether an answer settles a tentative verdict: the model's own words, mostly kept by the checks,
-        and about the question. A wrong passage shows as a quote, a draft cut down, or an answer to another
-        question."""
-        return (
-            checked.grounding != "extractive"
-            and checked.kept_share > TENTATIVE_SHARE
-            and self.grounder.relevance(checked.text, question) >= TENTATIVE_RELEVANCE
         )
 
     def as_retriever(self, k: int = 5) -> Any:
@@ -287,7 +301,7 @@ class Bot:
         """This bot with per-request settings (`top_k`, `temperature`, `max_tokens`), for the UI.
 
         The copy shares the models, index and gate; `self` and its settings are left untouched.
-        Fields read only at start-up (backends, paths, `gate_threshold`) have no effect here.
+        Fields read only at start-up (backends, paths, `gate_threshold`, `gate_floor`) have no effect here.
         """
         if not overrides:
             return self

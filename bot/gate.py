@@ -1,30 +1,29 @@
-"""Scope gate: decide from retrieval signals whether the article covers a question.
+"""Scope gate: decide from retrieval signals whether the article answers a question, in three outcomes.
 
-Top cosine alone cannot separate the sets (in-scope paraphrases go as low as 0.28, an
-out-of-scope question reaches 0.48), so three signals are combined by a logistic model:
-top dense cosine, the share of the question's content words found anywhere in the article,
-and the share found in the top passage. Coefficients were fitted (C=10, balanced classes) on
-the article's own questions plus the dev halves of `data/eval/paraphrases.jsonl` and
-`data/eval/out_of_scope.jsonl`; on the held-out test halves, threshold 0.3 refused 0.95 of
-out-of-scope questions and 0.05 of paraphrases. Prompt-injection text is refused outright.
-Between `floor` and the threshold the verdict is tentative: the question is answered only if the model's
-answer survives grounding (`bot.core`), because there the retrieval signals overlap (dev: paraphrases
-down to 0.06, out-of-scope questions up to 0.27) and a wrong passage shows in the draft instead.
-Deliberately not handled: questions in other languages are judged on the same signals.
+One calibrated logistic model (`bot.policy.ScopePolicy`, fitted by `eval/calibrate_gate.py` on the dev
+halves, hard negatives included) turns the gate features of the top passages into a confidence. Below the
+policy's `refuse_below` the question is refused; from `answer_from` up it is answered. Between, the
+verdict is tentative: the article has a close entry but may not answer this question. There a model
+family that can settle it drafts an answer, which stands only if it is the model's own words, mostly kept
+by grounding and about the question (`settle`); otherwise, and for other families at once, the outcome is
+*related*: the closest entry is shown as the closest entry, never as the answer. Prompt-injection text is
+refused outright. Deliberately not handled: questions in other languages are judged on the same signals.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
+from bot.ground import Grounded
+from bot.policy import TENTATIVE_FAMILIES, ScopePolicy
 from bot.retrieve import Hit
 from common.text import content_tokens
 
-COEFFICIENTS = (8.51, 3.63, 4.54)
-INTERCEPT = -7.86
-FLOORS = {"qwen": 0.05}  # the tentative band's lower end per model family, set on the dev halves
+Decision = Literal["answer", "check", "related", "refuse"]
 _INJECTION = re.compile(
     r"ignor\w*\s+(all\s+|any\s+|the\s+|your\s+)*(previous|prior|above|earlier)?\s*(instruction|rule|guideline)"
     r"|ignora\w*\s+.*instruc|system\s+prompt|prompt\s+de\s+sistema|repeat\s+everything\s+above|you\s+are\s+now\s+\w+"
@@ -33,51 +32,87 @@ _INJECTION = re.compile(
 )
 
 
-def gate_floor(family: str, setting: float | None) -> float | None:
-    """The tentative band's lower end: the setting when given, else the family's own; None = no band.
-
-    SmolLM2 has none: it answers out-of-scope questions with the passage's own sentences, which pass every
-    check (out-of-scope refused fell from 0.975 to 0.925 on the first 40 with a band).
-    """
-    return setting if setting is not None else FLOORS.get(family)
-
-
 @dataclass(frozen=True)
 class Verdict:
-    """The gate's decision with the signals behind it, for the UI and the eval."""
+    """The gate's decision with the confidence behind it, for the bot, the UI and the eval.
 
-    in_scope: bool
+    `decision` is `answer`, `check` (tentative: a draft settles it), `related` or `refuse`;
+    `quote_ok` says whether a quote of the top passage may stand as the answer.
+    """
+
+    decision: Decision
     confidence: float
     reason: str
-    tentative: bool = False  # in scope only if the answer survives grounding
+    quote_ok: bool = False
+
+    @property
+    def in_scope(self) -> bool:
+        """Whether the model is asked to answer (outright or tentatively)."""
+        return self.decision in ("answer", "check")
+
+    @property
+    def tentative(self) -> bool:
+        return self.decision == "check"
+
+
+def features(question: str, hits: list[Hit], vocabulary: set[str]) -> dict[str, float]:
+    """Every signal the scope model may read, by name; the policy picks and weighs some of them."""
+    tokens = content_tokens(question)
+    top_tokens = set(content_tokens(hits[0].passage.text))
+    return {
+        "top_cosine": hits[0].dense,
+        "margin": hits[0].dense - hits[1].dense if len(hits) > 1 else hits[0].dense,
+        "article_words": sum(t in vocabulary for t in tokens) / len(tokens),
+        "top_words": sum(t in top_tokens for t in tokens) / len(tokens),
+    }
+
+
+def confidence(policy: ScopePolicy, signals: Mapping[str, float]) -> float:
+    z = policy.intercept + sum(w * signals[name] for name, w in zip(policy.features, policy.coefficients, strict=True))
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 class ScopeGate:
-    """Refuses questions the article does not cover, before any text is generated."""
+    """Refuses questions the article does not cover before any text is generated, and settles the rest.
 
-    def __init__(self, article_vocabulary: set[str], threshold: float = 0.3, floor: float | None = None) -> None:
+    `threshold` and `floor` override the policy's `answer_from` and `refuse_below` (`BOT_GATE_*`).
+    """
+
+    def __init__(
+        self,
+        article_vocabulary: set[str],
+        policy: ScopePolicy,
+        family: str,
+        threshold: float | None = None,
+        floor: float | None = None,
+    ) -> None:
         self.vocabulary = article_vocabulary
-        self.threshold = threshold
-        self.floor = threshold if floor is None else min(floor, threshold)
+        self.policy = policy
+        self.threshold = policy.answer_from if threshold is None else threshold
+        self.floor = min(policy.refuse_below if floor is None else floor, self.threshold)
+        self.drafts = family in TENTATIVE_FAMILIES
 
     def judge(self, question: str, hits: list[Hit]) -> Verdict:
         if _INJECTION.search(question):
-            return Verdict(False, 0.0, "instructions to the assistant, not a question about the article")
-        tokens = content_tokens(question)
-        if not hits or not tokens:
-            return Verdict(False, 0.0, "no content words that the article could answer")
-        top_tokens = set(content_tokens(hits[0].passage.text))
-        features = (
-            hits[0].dense,
-            sum(t in self.vocabulary for t in tokens) / len(tokens),
-            sum(t in top_tokens for t in tokens) / len(tokens),
-        )
-        z = INTERCEPT + sum(w * x for w, x in zip(COEFFICIENTS, features, strict=True))
-        confidence = 1.0 / (1.0 + math.exp(-z))
-        if confidence >= self.threshold:
-            return Verdict(True, round(confidence, 4), "covered by the article")
-        if confidence >= self.floor:
-            return Verdict(
-                True, round(confidence, 4), "uncertain: answered only if the answer survives the checks", True
-            )
-        return Verdict(False, round(confidence, 4), "not covered by the article")
+            return Verdict("refuse", 0.0, "instructions to the assistant, not a question about the article")
+        if not hits or not content_tokens(question):
+            return Verdict("refuse", 0.0, "no content words that the article could answer")
+        p = round(confidence(self.policy, features(question, hits, self.vocabulary)), 4)
+        quote_ok = p >= max(self.policy.quote_from, self.threshold)
+        if p >= self.threshold:
+            return Verdict("answer", p, "covered by the article", quote_ok)
+        if p >= self.floor:
+            if self.drafts:
+                return Verdict("check", p, "uncertain: answered only if the answer survives the checks")
+            return Verdict("related", p, "a close entry, which may not answer the question")
+        return Verdict("refuse", p, "not covered by the article")
+
+    def settle(self, verdict: Verdict, checked: Grounded, relevance: Callable[[], float]) -> Literal["answered", "related"]:
+        """The outcome of a drafted answer: a quote only where the gate is sure the entry answers, and a
+        tentative draft only when it is the model's own words, mostly kept by the checks and about the question."""
+        if checked.grounding == "extractive":
+            return "answered" if verdict.quote_ok else "related"
+        if not verdict.tentative:
+            return "answered"
+        stands = checked.kept_share > self.policy.stand_share and relevance() >= self.policy.stand_relevance
+        return "answered" if stands else "related"

@@ -212,6 +212,12 @@ def extractive(passage: Passage, n: int = 1, kept_share: float = 0.0) -> Grounde
     return Grounded(text, [Citation(n, passage)], "extractive", kept_share)
 
 
+def related(passage: Passage, n: int = 1) -> Grounded:
+    """The closest entry, named as the closest entry: for a question the article does not answer directly."""
+    text = f'The article does not answer this directly. The closest entry is "{passage.question or passage.section}" [{n}].'
+    return Grounded(text, [Citation(n, passage)], "related")
+
+
 def _body(sentence: str) -> str:
     return re.sub(r"\s+([.!?,;:])", r"\1", MARKER.sub("", sentence)).strip()
 

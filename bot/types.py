@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Grounding = Literal["generated", "repaired", "extractive", "refused"]
+Grounding = Literal["generated", "repaired", "extractive", "related", "refused"]
+Outcome = Literal["answered", "related", "refused"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class Status:
 class Answer:
     """A checked answer: every `[n]` in `text` has its `Citation`.
 
+    `outcome` is what the user got: `answered`, `related` (the article has a close entry but does
+    not answer the question: the entry is cited as the closest one, never as the answer) or `refused`.
     `empty` marks the reply to a question with no text (it is also `refused`), so a UI can
     show it as a plain prompt rather than a refusal. `expansion` is what query expansion added
     to the question before retrieval ("" when it was off).
@@ -84,11 +87,19 @@ class Answer:
     empty: bool = False
     model: str = ""
     expansion: str = ""
+    outcome: Outcome = "answered"
+
+    def __post_init__(self) -> None:
+        """`refused` and `outcome` say one thing: setting either one sets the other."""
+        if self.refused or self.outcome == "refused":
+            object.__setattr__(self, "refused", True)
+            object.__setattr__(self, "outcome", "refused")
 
     def to_dict(self) -> dict[str, Any]:
         """Every field, JSON-safe: citations and passages as their own `to_dict()`s."""
         return {
             "text": self.text,
+            "outcome": self.outcome,
             "grounding": self.grounding,
             "refused": self.refused,
             "empty": self.empty,

@@ -20,7 +20,8 @@ import numpy as np
 
 from common.encoder import NumpyEncoder
 from common.errors import BackendUnavailable, InputError, ModelMissing
-from common.models import MINILM_SHA256, default_embedder_dir, file_sha256, verify
+from common.fetch import EMBED_PRESETS, EmbedPreset, assembled, embed_preset, stamp
+from common.models import MINILM_SHA256, file_sha256, verify
 from common.settings import Settings
 
 
@@ -44,13 +45,15 @@ class BaseEmbedder:
     fingerprint = ""
     batch_size = 32
     query_prefix = ""
+    document_prefix = ""
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         if isinstance(texts, str):
             raise InputError("Expected a list of strings, got one string.")
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        parts = [self._embed_batch(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        texts = [self.document_prefix + text for text in texts]
+        parts = [self._embed_batch(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
         return _normalise(np.vstack(parts))
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -61,29 +64,49 @@ class BaseEmbedder:
 
 
 class SentenceTransformerEmbedder(BaseEmbedder):
-    """A local sentence-transformers folder; the packaged all-MiniLM-L6-v2 by default."""
+    """A local sentence-transformers folder, or a preset (`minilm`, `mpnet`, `embeddinggemma`) by name.
 
-    def __init__(self, folder: Path | None = None, batch_size: int = 32, device: str | None = None) -> None:
+    A preset brings its query/document prompts and the dtype its weights were stored in; the
+    fingerprint covers both, so an index built with other prompts is rebuilt, never mixed.
+    """
+
+    def __init__(
+        self,
+        folder: Path | None = None,
+        batch_size: int = 32,
+        device: str | None = None,
+        preset: EmbedPreset | None = None,
+        model_dir: Path = Path("data/models"),
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach a model hub at run time
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        self.packaged = folder is None
-        self.folder = default_embedder_dir() if folder is None else Path(folder)
+        if folder is None and preset is None:
+            preset = EMBED_PRESETS["minilm"]
+        self.preset = preset
+        self.folder = assembled(preset, model_dir) if preset is not None else Path(folder)
         if not (self.folder / "config.json").is_file():
             raise ModelMissing(f"Expected a sentence-transformers folder at {self.folder}, found no config.json.")
-        self.name = "all-MiniLM-L6-v2" if self.packaged else self.folder.name
+        self.name = preset.label if preset is not None else self.folder.name
+        self.query_prefix = preset.query_prompt if preset is not None else ""
+        self.document_prefix = preset.document_prompt if preset is not None else ""
+        self.dtype = preset.dtype if preset is not None else "float32"
         self.batch_size = batch_size
         self.device = device
-        self.dimension = int(json.loads((self.folder / "config.json").read_text()).get("hidden_size", 0))
+        self.dimension = _dimension(self.folder)
 
     @cached_property
     def fingerprint(self) -> str:  # type: ignore[override]
         weights = sorted(self.folder.glob("*.safetensors")) or sorted(self.folder.glob("*.bin"))
         if not weights:
             raise ModelMissing(f"Expected model weights in {self.folder}, found none.")
-        if self.packaged:
+        if self.preset is not None and self.preset.name == "minilm":
             verify(weights[0], MINILM_SHA256)
             return MINILM_SHA256
-        return hashlib.sha256("".join(file_sha256(w) for w in weights).encode()).hexdigest()
+        if self.preset is not None:  # verified by the fetch; its stamp holds the stored file's checksum
+            sums = stamp(self.folder)["sha256"]
+        else:
+            sums = "".join(file_sha256(w) for w in weights)
+        return hashlib.sha256(f"{sums}|{self.query_prefix}|{self.document_prefix}|{self.dtype}".encode()).hexdigest()
 
     @cached_property
     def model(self):
@@ -92,7 +115,12 @@ class SentenceTransformerEmbedder(BaseEmbedder):
             from sentence_transformers import SentenceTransformer
         except ModuleNotFoundError as e:
             raise BackendUnavailable("sentence-transformers is missing: pip install sentence-transformers") from e
-        return SentenceTransformer(str(self.folder), device=self.device, local_files_only=True)
+        kwargs = {}
+        if self.dtype != "float32":
+            import torch
+
+            kwargs["model_kwargs"] = {"dtype": getattr(torch, self.dtype)}
+        return SentenceTransformer(str(self.folder), device=self.device, local_files_only=True, **kwargs)
 
     @cached_property
     def query_encoder(self) -> Callable[[list[str]], np.ndarray]:
@@ -110,7 +138,8 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         return _normalise(self.query_encoder([self.query_prefix + text]))[0]
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        return self.model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False)
+        vectors = self.model.encode(texts, batch_size=self.batch_size, convert_to_tensor=True, show_progress_bar=False)
+        return vectors.float().cpu().numpy()
 
 
 class OpenAIEmbedder(BaseEmbedder):
@@ -166,10 +195,26 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
+def _dimension(folder: Path) -> int:
+    """The output width: the last Dense layer's, else the transformer's hidden size."""
+    dense = sorted(folder.glob("*_Dense/config.json"))
+    if dense:
+        return int(json.loads(dense[-1].read_text())["out_features"])
+    return int(json.loads((folder / "config.json").read_text()).get("hidden_size", 0))
+
+
+def _sentence_transformer(s: Settings) -> SentenceTransformerEmbedder:
+    if s.embed_model in EMBED_PRESETS:
+        return SentenceTransformerEmbedder(
+            batch_size=s.embed_batch_size, preset=EMBED_PRESETS[s.embed_model], model_dir=s.model_dir
+        )
+    if not Path(s.embed_model).is_dir():
+        embed_preset(s.embed_model)  # raises, naming the presets
+    return SentenceTransformerEmbedder(Path(s.embed_model), batch_size=s.embed_batch_size)
+
+
 _EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {
-    "sentence_transformers": lambda s: SentenceTransformerEmbedder(
-        Path(s.embed_model) if s.embed_model else None, batch_size=s.embed_batch_size
-    ),
+    "sentence_transformers": _sentence_transformer,
     "openai": lambda s: OpenAIEmbedder(
         s.embed_model or "text-embedding", s.embed_base_url or s.openai_base_url, s.openai_api_key, s.request_timeout
     ),

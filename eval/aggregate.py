@@ -3,9 +3,10 @@
 Which rows a mean is over:
 - retrieval scores and the answer-vs-reference, citation and support scores: the in-scope rows,
   refused or not (a false refusal is an answer with no content and no citation);
-- refusal share and groundings: every row; citation validity: every answered row;
-- median words, copy share, written, relevance and repetition: the in-scope rows that were not
-  refused, since they describe the text of an answer.
+- outcome shares (answered, related, refused), groundings and the quoted count: every row;
+  citation validity: every row;
+- median words, copy share, written, relevance and repetition: the in-scope rows answered
+  (not refused, not related), since they describe the text of an answer.
 
 A mean over rows where one value is missing is not taken: it becomes None and an error, because
 a metric that cannot be computed must fail the gate rather than drop out of the mean.
@@ -21,11 +22,12 @@ from typing import Any
 from eval import metrics
 from eval.rows import Result, Row, fingerprint
 
-SETS = ("article", "paraphrase", "out_of_scope")
+SETS = ("article", "paraphrase", "interview", "out_of_scope", "hard_out_of_scope")
 RETRIEVAL = ("hit@1", "hit@3", "hit@5", "mrr@10", "ndcg@5")
 ANSWER = ("f1", "rouge_l", "cosine", "gold_cited", "citation_precision", "sentence_coverage", "support")
 ANSWERED = ("copy_share", "written", "relevance", "repetition")  # over answered in-scope rows
-GROUNDINGS = ("generated", "repaired", "extractive", "refused")
+GROUNDINGS = ("generated", "repaired", "extractive", "related", "refused")
+OUTCOMES = ("answered", "related", "refused")
 
 Summary = dict[str, float | None]
 
@@ -67,7 +69,8 @@ def _summary(name: str, rows: list[Row], errors: list[str]) -> Summary:
             return None
         return round(statistics.fmean(values), 6)  # type: ignore[arg-type]
 
-    out: Summary = {"n": len(rows), "refused": round(statistics.fmean(r.refused for r in rows), 6)}
+    out: Summary = {"n": len(rows)}
+    out.update({o: round(statistics.fmean(r.outcome == o for r in rows), 6) for o in OUTCOMES})
     in_scope = [row for row in rows if row.in_scope]
     if in_scope:
         out.update({key: mean(in_scope, key) for key in RETRIEVAL})
@@ -77,8 +80,10 @@ def _summary(name: str, rows: list[Row], errors: list[str]) -> Summary:
     if in_scope:
         out.update({key: mean(in_scope, key) for key in ANSWER})
     out.update({f"grounding:{g}": round(sum(r.grounding == g for r in rows) / len(rows), 6) for g in GROUNDINGS})
+    # a passage quoted as "the article answers" to a question it does not answer: the count to keep at 0
+    out["quoted"] = float(sum(r.outcome == "answered" and r.grounding == "extractive" for r in rows))
     if in_scope:
-        answered = [row for row in in_scope if not row.refused]
+        answered = [row for row in in_scope if row.outcome == "answered"]
         if answered and all(row.scores.get("words") is not None for row in answered):
             out["median_words"] = float(statistics.median(row.scores["words"] for row in answered))  # type: ignore[misc]
         else:

@@ -1,75 +1,103 @@
-"""Refit the scope gate's logistic model and report it on the held-out halves.
+"""Fit the scope model of the configured embedder on the dev halves, report it on the test halves.
 
-`python eval/calibrate_gate.py` fits on the article's own questions plus the `dev` halves of the
-paraphrase and out-of-scope sets, then prints the coefficients to paste into `bot/gate.py` and
-the refusal rates on the `test` halves at the configured threshold. Needs scikit-learn (it comes
-with sentence-transformers). A question below the threshold counts as refused here, also in the
-tentative band, where the bot lets the model's answer decide: `eval/run.py` measures that.
+`python eval/calibrate_gate.py` computes the gate features (`bot.gate.features`) of every question of
+the five eval sets, fits a logistic model (balanced classes) on the article's own questions plus the
+`dev` halves, hard negatives included, and cuts its confidence by three rules, all on dev:
+- `refuse_below`: the highest cut that refuses at most 5% of the in-scope dev questions (paraphrases and
+  interview questions pooled) and none of the article's own;
+- `answer_from`: the lowest cut that answers outright at most 5% of the hard out-of-scope dev questions;
+- `quote_from`: the lowest cut above which at most 1% of them lie (a quote shown as the answer).
+It prints every set's refused / tentative / answered shares on both halves; `--write` stores the model in
+the embedder's `bot/policy/*.json`. `--features a,b` compares another feature set without writing.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
-from pathlib import Path
+from dataclasses import asdict, replace
 
 import numpy as np
 
 from bot import Bot
-from bot.gate import COEFFICIENTS, INTERCEPT
-from common.text import content_tokens
+from bot.gate import features
+from bot.policy import ScopePolicy, policy_path
+from eval.sets import load_all
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def features(bot: Bot, question: str) -> list[float]:
-    hits = bot.retriever.search(question, bot.settings.top_k)
-    tokens = content_tokens(question) or ["-"]
-    top = set(content_tokens(hits[0].passage.text))
-    return [
-        hits[0].dense,
-        sum(t in bot.gate.vocabulary for t in tokens) / len(tokens),
-        sum(t in top for t in tokens) / len(tokens),
-    ]
+DEFAULT_FEATURES = ("top_cosine",)
+IN_SCOPE_REFUSED = 0.05
+HARD_ANSWERED = 0.05
+HARD_QUOTED = 0.01
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     from sklearn.linear_model import LogisticRegression
 
-    bot = Bot(llm_backend="fake")
-    rows = []
-    for name, in_scope in (("paraphrases", True), ("out_of_scope", False)):
-        for line in (ROOT / "data" / "eval" / f"{name}.jsonl").read_text().splitlines():
-            item = json.loads(line)
-            rows.append((features(bot, item["question"]), in_scope, item["split"]))
-    rows += [(features(bot, p.question), True, "dev") for p in bot.retriever.passages if p.question]
-    X = np.array([r[0] for r in rows])
-    y = np.array([r[1] for r in rows])
-    dev = np.array([r[2] == "dev" for r in rows])
-    model = LogisticRegression(C=10, class_weight="balanced").fit(X[dev], y[dev])
-    threshold = bot.settings.gate_threshold
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--features", default=",".join(DEFAULT_FEATURES), help="comma-separated gate features")
+    parser.add_argument("--write", action="store_true", help="store the fitted model in bot/policy/")
+    args = parser.parse_args(argv)
+    names = tuple(args.features.split(","))
 
-    def refusal(coef: np.ndarray, intercept: float, mask: np.ndarray) -> float:
-        confidence = 1 / (1 + np.exp(-(X[mask] @ coef + intercept)))
-        return float(np.mean(confidence < threshold)) if mask.any() else 0.0
+    bot = Bot(llm_backend="fake", preload=False)
+    items = load_all()
+    X, sets, splits = [], [], []
+    for item in items:
+        hits = bot.retriever.search(item.question, bot.settings.top_k)
+        signals = features(item.question, hits, bot.gate.vocabulary)
+        X.append([signals[n] for n in names])
+        sets.append(item.set)
+        splits.append(item.split)
+    X, sets, splits = np.array(X), np.array(sets), np.array(splits)
+    y = np.array([item.in_scope for item in items])
+    dev = (splits == "dev") | (sets == "article")
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(X[dev], y[dev])
+    p = model.predict_proba(X)[:, 1]
 
-    test = ~dev
-    for label, coef, intercept in (
-        ("refit", model.coef_[0], float(model.intercept_[0])),
-        ("shipped", np.array(COEFFICIENTS), INTERCEPT),
-    ):
-        print(
-            json.dumps(
-                {
-                    "model": label,
-                    "coefficients": [round(float(c), 2) for c in coef],
-                    "intercept": round(intercept, 2),
-                    "test_out_of_scope_refused": round(refusal(coef, intercept, test & ~y), 3),
-                    "test_paraphrases_refused": round(refusal(coef, intercept, test & y), 3),
-                }
-            )
-        )
+    in_dev = dev & np.isin(sets, ["paraphrase", "interview"])
+    hard_dev = dev & (sets == "hard_out_of_scope")
+    refuse_below = min(float(np.quantile(p[in_dev], IN_SCOPE_REFUSED)), float(p[sets == "article"].min()))
+    answer_from = max(float(np.quantile(p[hard_dev], 1 - HARD_ANSWERED)), refuse_below)
+    quote_from = max(float(np.quantile(p[hard_dev], 1 - HARD_QUOTED)), answer_from)
+    old = bot.policy
+    scope = replace(
+        old.scope,
+        features=names,
+        coefficients=tuple(round(float(c), 4) for c in model.coef_[0]),
+        intercept=round(float(model.intercept_[0]), 4),
+        refuse_below=round(refuse_below, 4),
+        answer_from=round(answer_from, 4),
+        quote_from=round(quote_from, 4),
+        note=f"python eval/calibrate_gate.py --features {args.features} --write, embedder {bot.embedder.name}: "
+        f"logistic (C=1, balanced) on the article's questions and the dev halves; cuts: in-scope dev refused "
+        f"<= {IN_SCOPE_REFUSED}, hard dev answered outright <= {HARD_ANSWERED}, quoted <= {HARD_QUOTED}.",
+    )
+    report = {"embedder": bot.embedder.name, "scope": asdict(scope), "shares": _shares(p, sets, splits, scope)}
+    print(json.dumps(report, indent=1))
+    if args.write:
+        path = policy_path(bot.embedder.name)
+        data = json.loads(path.read_text()) if path.is_file() else {"embedder": bot.embedder.name, "lexical_weight": 0.0}
+        data["scope"] = asdict(scope)
+        path.write_text(json.dumps(data, indent=1) + "\n")
+        print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _shares(p: np.ndarray, sets: np.ndarray, splits: np.ndarray, scope: ScopePolicy) -> dict[str, dict[str, float]]:
+    """Per set and half: refused (below the floor), tentative (the band) and answered outright."""
+    out = {}
+    for name in dict.fromkeys(sets):
+        for half in dict.fromkeys(splits[sets == name]):
+            q = p[(sets == name) & (splits == half)]
+            out[f"{name}:{half}"] = {
+                "n": int(len(q)),
+                "refused": round(float(np.mean(q < scope.refuse_below)), 3),
+                "tentative": round(float(np.mean((q >= scope.refuse_below) & (q < scope.answer_from))), 3),
+                "answered": round(float(np.mean(q >= scope.answer_from)), 3),
+                "quote_ok": round(float(np.mean(q >= scope.quote_from)), 3),
+            }
+    return out
 
 
 if __name__ == "__main__":

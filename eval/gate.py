@@ -148,8 +148,9 @@ def diff_questions(run: Result, baseline: Result, rules: Rules) -> list[Change]:
             a, b = old.scores.get(key), row.scores.get(key)
             if a is not None and b is not None and a != b:
                 moved.append((key, a, b, b < a))
-        if old.refused != row.refused:
-            moved.append(("refused", old.refused, row.refused, row.refused == row.in_scope))
+        was, now = old.outcome == "answered", row.outcome == "answered"
+        if was != now:
+            moved.append(("answered", was, now, now != row.in_scope))
         a, b = old.scores.get("f1"), row.scores.get("f1")
         if a is not None and b is not None and abs(b - a) > by:
             moved.append(("f1", a, b, b < a))
@@ -170,10 +171,10 @@ def apply_tolerances(run: Result, baseline: Result, changes: Sequence[Change], r
             ("hit@3", "hit@3", "newly missed in the top 3"),
             ("hit@5", "hit@5", "newly missed in the top 5"),
             ("gold_cited", "gold_cited", "newly without a gold citation"),
-            ("refusal", "refused", "newly refused" if in_scope else "newly answered"),
+            ("refusal", "answered", "newly not answered" if in_scope else "newly answered"),
             ("f1_drop", "f1", f"with F1 down by more than {limits['f1_drop_by']}"),
         ):
-            if metric != "refused" and metric not in now and metric not in then:
+            if metric != "answered" and metric not in now and metric not in then:
                 continue  # the metric does not apply to this set or mode
             ids = [c.id for c in worse if c.metric == metric]
             limit = limits[rule]

@@ -23,7 +23,16 @@ import numpy as np
 from eval.rows import Result, Row, read_result
 
 SUPPORT_TAU = 0.6  # bot.ground.SUPPORT_THRESHOLD; the run records the value it used in config
-COLUMNS = ("article", "paraphrase", "paraphrase:dev", "paraphrase:test", "out_of_scope")
+COLUMNS = (
+    "article",
+    "paraphrase:dev",
+    "paraphrase:test",
+    "interview:dev",
+    "interview:test",
+    "out_of_scope",
+    "hard_out_of_scope:dev",
+    "hard_out_of_scope:test",
+)
 LABELS = {
     "n": "questions",
     "hit@1": "hit@1",
@@ -31,7 +40,10 @@ LABELS = {
     "hit@5": "hit@5",
     "mrr@10": "MRR@10",
     "ndcg@5": "nDCG@5",
+    "answered": "answered",
+    "related": "related (closest entry named)",
     "refused": "refused",
+    "quoted": "quoted as the answer (count)",
     "f1": "token F1",
     "rouge_l": "ROUGE-L",
     "cosine": "cosine (MiniLM)",
@@ -43,13 +55,14 @@ LABELS = {
     "grounding:generated": "grounding: generated",
     "grounding:repaired": "grounding: repaired",
     "grounding:extractive": "grounding: extractive",
+    "grounding:related": "grounding: related",
     "median_words": "median words",
     "copy_share": "copy share",
     "written": "written by the model",
     "relevance": "answer relevance (MiniLM)",
     "repetition": "repeats a sentence",
 }
-COUNTS = ("n", "median_words")  # shown as integers and left out of the [0, 1] bar plot
+COUNTS = ("n", "median_words", "quoted")  # shown as integers and left out of the [0, 1] bar plot
 BOOTSTRAP = ("hit@1", "mrr@10", "f1", "gold_cited")
 
 
@@ -234,7 +247,7 @@ def _md(text: str) -> str:
 def plot_metrics(result: Result, baseline: Result | None, path: Path) -> None:
     """One panel per set: horizontal bars of every [0, 1] metric, the baseline's beside each."""
     plt = _pyplot()
-    names = [name for name in ("article", "paraphrase", "out_of_scope") if name in result.metrics]
+    names = [name for name in ("article", "paraphrase", "interview", "out_of_scope", "hard_out_of_scope") if name in result.metrics]
     keys = {name: [k for k in LABELS if k not in COUNTS and result.metrics[name].get(k) is not None] for name in names}
     most = max(len(k) for k in keys.values())
     height = most * 0.32 + 1.2

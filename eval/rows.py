@@ -19,7 +19,7 @@ from typing import Any
 
 from common.errors import BotError
 
-SCHEMA = "dlqa-eval/2"  # 2: a row's reciprocal rank is keyed mrr@10 (was rr@10); written, relevance, repetition
+SCHEMA = "dlqa-eval/3"  # 3: a row's outcome (answered, related, refused); 2: mrr@10, written, relevance, repetition
 
 Scores = Mapping[str, float | None]
 
@@ -47,14 +47,10 @@ class Row:
     grounding: str | None = None
     draft: str | None = None
     refused: bool = False
+    outcome: str = ""  # answered, related or refused ("" in rows written before the related outcome)
     scores: Scores = field(default_factory=dict, hash=False)
     errors: tuple[str, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict, hash=False)
-
-    @property
-    def answered(self) -> bool:
-        """An in-scope question that got an answer: what length, copy and the written metrics read."""
-        return self.in_scope and not self.refused
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +68,7 @@ class Row:
             "grounding": self.grounding,
             "draft": self.draft,
             "refused": self.refused,
+            "outcome": self.outcome,
             "scores": dict(self.scores),
             "errors": list(self.errors),
             "timings": dict(self.timings),
@@ -82,6 +79,7 @@ class Row:
         return cls(
             **{
                 **data,
+                "outcome": data.get("outcome") or ("refused" if data["refused"] else "answered"),
                 "ranked": tuple(data["ranked"]),
                 "ranked_ids": tuple(data["ranked_ids"]),
                 "citations": tuple((int(n), str(q), str(i)) for n, q, i in data["citations"]),

@@ -175,16 +175,16 @@ def _evaluate_one(bot: Bot, item: EvalItem, groups: dict[str, set[str]], retriev
             score("ndcg@5", metrics.ndcg_at_k, questions, gold, 5, n_relevant=n_relevant)
         else:
             score("ndcg@5", _fail, f"no passage of the gold group {sorted(gold)} is in the index")
-    if answer is None:
-        refused = not verdict.in_scope or verdict.tentative  # a tentative answer needs the model: counted refused
+    if answer is None:  # a tentative verdict needs the model to settle it: counted related
+        outcome = {"answer": "answered", "refuse": "refused"}.get(verdict.decision, "related")
         timings = {"expand": expand_s, "retrieve": retrieve_s} if bot.expands else {"retrieve": retrieve_s}
     else:
-        refused = answer.refused
+        outcome = answer.outcome
         timings = dict(answer.timings)
         score("citation_validity", metrics.citation_validity, answer)
         if item.in_scope:
             _score_answer(score, bot, item, answer)
-    scores["scope_ok"] = float(refused != item.in_scope)
+    scores["scope_ok"] = float((outcome == "answered") == item.in_scope)
     return Row(
         id=item.id,
         set=item.set,
@@ -201,7 +201,8 @@ def _evaluate_one(bot: Bot, item: EvalItem, groups: dict[str, set[str]], retriev
         else tuple((c.n, c.passage.question, c.passage.id[:12]) for c in answer.citations),
         grounding=None if answer is None else answer.grounding,
         draft=None if answer is None else answer.draft,
-        refused=refused,
+        refused=outcome == "refused",
+        outcome=outcome,
         scores=scores,
         errors=tuple(errors),
         timings={stage: round(seconds, 6) for stage, seconds in timings.items()},
@@ -212,18 +213,19 @@ def _score_answer(score: Callable[..., None], bot: Bot, item: EvalItem, answer: 
     refs = list(item.references)
     score("f1", metrics.token_f1, answer.text, refs)
     score("rouge_l", metrics.rouge_l, answer.text, refs)
-    vectors = bot.embedder.embed_documents([MARKER.sub(" ", answer.text), *refs])
+    meaning = bot.grounder.embedder  # MiniLM, whichever embedder retrieves: the cosines stay comparable
+    vectors = meaning.embed_documents([MARKER.sub(" ", answer.text), *refs])
     score("cosine", lambda: max(metrics.cosine(vectors[0], v) for v in vectors[1:]))
     score("gold_cited", metrics.gold_cited, answer, item.gold)
     score("citation_precision", metrics.citation_precision, answer, item.gold)
     score("sentence_coverage", metrics.sentence_coverage, answer)
     score("support", metrics.support_rate, answer, SUPPORT_THRESHOLD)
-    if not answer.refused:
+    if answer.outcome == "answered":
         score("words", metrics.answer_words, answer)
         score("copy_share", metrics.copy_share, answer, answer.passages)
         score("written", metrics.written, answer)
-        question = bot.embedder.embed_query(item.question)  # cached: the same vector retrieval used
-        spoken = bot.embedder.embed_documents([metrics.spoken_text(answer.text)])[0]
+        question = meaning.embed_query(item.question)
+        spoken = meaning.embed_documents([metrics.spoken_text(answer.text)])[0]
         score("relevance", metrics.relevance, question, spoken)
         score("repetition", metrics.repetition, answer)
 

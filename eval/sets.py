@@ -64,8 +64,11 @@ def load_article(path: Path = EVAL_DIR / "qa.jsonl") -> list[EvalItem]:
     ]
 
 
-def load_paraphrases(path: Path, article: list[EvalItem]) -> list[EvalItem]:
+def load_paraphrases(path: Path, article: list[EvalItem], name: str = "paraphrase") -> list[EvalItem]:
     """Reworded questions; each `gold` must name an article question, or the file is rejected.
+
+    `name` is the set they form: `paraphrase` (reworded article questions) or `interview`
+    (terse, typo'd, two-part questions as interviewers and students write them).
 
     An unmatched gold would make every retrieval metric of that item silently 0, so it is an error.
     """
@@ -80,8 +83,8 @@ def load_paraphrases(path: Path, article: list[EvalItem]) -> list[EvalItem]:
                 id=row["id"],
                 question=row["question"],
                 gold_questions=target.gold_questions,
-                set="paraphrase",
-                kind="paraphrase",
+                set=name,
+                kind=name,
                 split=row["split"],
                 references=target.references,
             )
@@ -89,14 +92,15 @@ def load_paraphrases(path: Path, article: list[EvalItem]) -> list[EvalItem]:
     return items
 
 
-def load_out_of_scope(path: Path) -> list[EvalItem]:
-    """Questions the bot must refuse; `kind` is off_topic, dl_not_covered or injection."""
+def load_out_of_scope(path: Path, name: str = "out_of_scope") -> list[EvalItem]:
+    """Questions the article does not answer; `kind` is off_topic, dl_not_covered or injection (`out_of_scope`),
+    or neighbour, missing_topic or practical (`hard_out_of_scope`: deep-learning questions next to the article's)."""
     return [
         EvalItem(
             id=row["id"],
             question=row["question"],
             gold_questions=(),
-            set="out_of_scope",
+            set=name,
             kind=row["kind"],
             split=row["split"],
         )
@@ -105,7 +109,7 @@ def load_out_of_scope(path: Path) -> list[EvalItem]:
 
 
 def load_all(eval_dir: Path = EVAL_DIR) -> list[EvalItem]:
-    """All three sets in file order; item ids are checked to be unique across them.
+    """All five sets in file order; item ids are checked to be unique across them.
 
     Raises:
         InputError: a file is missing or malformed, a gold is unknown, or an id repeats.
@@ -114,7 +118,9 @@ def load_all(eval_dir: Path = EVAL_DIR) -> list[EvalItem]:
     items = [
         *article,
         *load_paraphrases(eval_dir / "paraphrases.jsonl", article),
+        *load_paraphrases(eval_dir / "interview.jsonl", article, "interview"),
         *load_out_of_scope(eval_dir / "out_of_scope.jsonl"),
+        *load_out_of_scope(eval_dir / "hard_out_of_scope.jsonl", "hard_out_of_scope"),
     ]
     seen: set[str] = set()
     for item in items:

@@ -22,6 +22,7 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
     monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BOT_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("BOT_EMBED_MODEL", "minilm")  # fast tests; test_default_preset runs the default
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
+from dataclasses import replace
+
 import pytest
 
 from bot import Answer, BackendUnavailable, Bot, IndexMismatch, IndexMissing, ModelMissing
 from bot.backends.fake import FakeLLM
 from bot.core import CHECKING, EMPTY, REFUSAL
-from bot.gate import gate_floor
 from bot.types import Status
 from common import FakeEmbedder, Settings
 from common.text import markers
@@ -52,11 +53,13 @@ def test_an_unsure_gate_lets_an_answer_through_when_the_checks_keep_it(fake_inde
     assert answer.citations[0].passage.question == "What is data augmentation?"
 
 
-def test_an_unsure_gate_refuses_when_most_of_the_draft_is_not_in_the_passage(fake_index):
+def test_an_unsure_gate_names_the_closest_entry_when_most_of_the_draft_is_not_in_the_passage(fake_index):
     draft = "Bananas are yellow. Paris is in France. Data augmentation increases the training data artificially [1]."
     answer = tentative_bot(fake_index, draft).ask("What is data augmentation?")
 
-    assert (answer.refused, answer.text, answer.grounding) == (True, REFUSAL, "refused")
+    assert (answer.outcome, answer.grounding, answer.refused) == ("related", "related", False)
+    assert answer.text.startswith("The article does not answer this directly. The closest entry is")
+    assert answer.citations[0].passage.question == "What is data augmentation?" and "[1]" in answer.text
     assert answer.draft == draft  # what the model wrote is kept for the eval and the debug view
 
 
@@ -67,24 +70,44 @@ def test_an_unsure_gate_holds_the_draft_back_and_says_it_is_checking(fake_index)
     assert len(items) == 2 and isinstance(items[1], Answer) and not items[1].refused
 
 
-def test_an_unsure_gate_refuses_a_quote(fake_index):
+def test_an_unsure_gate_never_shows_a_quote_as_the_answer(fake_index):
     answer = tentative_bot(fake_index, "Bananas are yellow and grow in bunches on tall plants.").ask(
         "What is data augmentation?"
     )
-    assert answer.refused
+    assert answer.outcome == "related"
+    assert "The article answers" not in answer.text
 
 
-def test_the_unsure_band_is_the_model_familys_own_unless_set():
-    assert gate_floor("qwen", None) == 0.05
-    assert gate_floor("smollm2", None) is None  # its copied sentences pass the checks: no band
-    assert gate_floor("smollm2", 0.1) == 0.1
+def test_a_quote_stands_as_the_answer_only_where_the_gate_is_sure(fake_index):
+    off_topic = "Bananas are yellow and grow in bunches on tall plants."
+    unsure = Bot(fake_index, llm=FakeLLM(responses=[off_topic]), embedder=FakeEmbedder(), gate_threshold=0.0)
+    unsure.gate = type(unsure.gate)(unsure.gate.vocabulary, replace(unsure.policy.scope, quote_from=1.0), "fake", 0.0)
+    sure = Bot(fake_index, llm=FakeLLM(responses=[off_topic]), embedder=FakeEmbedder(), gate_threshold=0.0)
+
+    assert unsure.ask("What is data augmentation?").outcome == "related"
+    quoted = sure.ask("What is data augmentation?")
+    assert (quoted.outcome, quoted.grounding) == ("answered", "extractive")
 
 
-def test_without_a_band_a_low_confidence_question_is_refused_before_the_model(fake_index):
+def test_a_family_that_cannot_settle_the_band_gets_the_closest_entry_without_a_draft(fake_index):
     llm = FakeLLM()
-    bot = Bot(fake_index, llm=llm, embedder=FakeEmbedder(), gate_threshold=1.0)  # the fake family has no band
+    llm.family = "smollm2"  # its copied sentences pass the checks, so its drafts do not settle a band
+    answer = Bot(fake_index, llm=llm, embedder=FakeEmbedder(), gate_threshold=1.0, gate_floor=0.0).ask(
+        "What is data augmentation?"
+    )
 
-    assert bot.ask("What is data augmentation?").refused
+    assert (answer.outcome, answer.grounding) == ("related", "related")
+    assert answer.citations[0].passage.question == "What is data augmentation?"
+    assert llm.history == []
+
+
+def test_below_the_floor_a_question_is_refused_before_the_model(fake_index):
+    llm = FakeLLM()
+    answer = Bot(fake_index, llm=llm, embedder=FakeEmbedder(), gate_threshold=1.0, gate_floor=1.0).ask(
+        "What is data augmentation?"
+    )
+
+    assert (answer.outcome, answer.refused, answer.text) == ("refused", True, REFUSAL)
     assert llm.history == []
 
 

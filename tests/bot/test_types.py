@@ -32,6 +32,7 @@ def test_answer_to_dict_nests_citations_and_passages():
 
     assert answer.to_dict() == {
         "text": "It moves [1].",
+        "outcome": "answered",
         "grounding": "generated",
         "refused": False,
         "empty": False,

@@ -80,17 +80,20 @@ def test_checked_in_qa_jsonl_is_what_the_builder_makes(rows):
 
 @pytest.fixture
 def eval_dir(tmp_path: Path) -> Path:
-    for name in ("paraphrases.jsonl", "out_of_scope.jsonl"):
+    for name in ("paraphrases.jsonl", "interview.jsonl", "out_of_scope.jsonl", "hard_out_of_scope.jsonl"):
         shutil.copy(ROOT / "data" / "eval" / name, tmp_path / name)
     assert main([str(ROOT / "data" / "article.md"), str(tmp_path / "qa.jsonl")]) == 0
     return tmp_path
 
 
-def test_load_all_reads_three_sets_with_gold_by_question(eval_dir):
+def test_load_all_reads_five_sets_with_gold_by_question(eval_dir):
     items = load_all(eval_dir)
     by_id = {item.id: item for item in items}
 
-    assert [sum(item.set == s for item in items) for s in ("article", "paraphrase", "out_of_scope")] == [153, 80, 40]
+    names = ("article", "paraphrase", "interview", "out_of_scope", "hard_out_of_scope")
+    assert [sum(item.set == s for item in items) for s in names] == [153, 80, 150, 40, 224]
+    assert {item.kind for item in items if item.set == "hard_out_of_scope"} == {"neighbour", "missing_topic", "practical"}
+    assert all(item.gold and item.references for item in items if item.set == "interview")
     assert by_id["p003"] == EvalItem(
         id="p003",
         question="some of my relu units output 0 for every input and never come back to life - what is this phenomenon?",
