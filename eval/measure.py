@@ -58,6 +58,23 @@ print(json.dumps({"started": t0, "imported": t1, "bot": t2, "llm": t3, "answered
 """
 
 
+_EMBED = """
+import json, resource, sys, time
+t0 = time.time()
+from common.embed import load_embedder
+from common.settings import Settings
+embedder = load_embedder(Settings(embed_model=sys.argv[1]))
+embedder.embed_query("warm-up")
+loaded = time.time() - t0
+seconds = []
+for question in json.loads(sys.argv[2]):
+    tick = time.perf_counter()
+    embedder.embed_query(question)
+    seconds.append(time.perf_counter() - tick)
+print(json.dumps({"load_s": loaded, "seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
 @dataclass
 class Run:
     """One question through the pipeline (or the raw model): what the clock and tokenizer saw."""
@@ -403,3 +420,40 @@ def bench_assembly(settings: Settings, folder: Path) -> float | None:
     tick = time.perf_counter()
     preset_file(choice.preset, folder, progress=lambda done, total: None)
     return round(time.perf_counter() - tick, 2)
+
+
+def bench_embedders(presets: Sequence[str], questions: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Per embedder preset, in its own child process: load time, query embedding p50/p95 and peak RSS.
+
+    A preset not fetched here is reported with the one-line reason instead of numbers.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for name in presets:
+        done = subprocess.run(
+            [sys.executable, "-c", _EMBED, name, json.dumps(list(questions))],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "BOT_EMBED_MODEL": name},
+        )
+        if done.returncode != 0:
+            out[name] = {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+            continue
+        data = json.loads(done.stdout.strip().splitlines()[-1])
+        ms = [s * 1e3 for s in data["seconds"]]
+        out[name] = {
+            "load_s": round(data["load_s"], 2),
+            "query_ms_p50": pct(ms, 50),
+            "query_ms_p95": pct(ms, 95),
+            "rss_mb": round(data["rss_mb"], 1),
+        }
+    return out
+
+
+def bench_fetch(model_dir: Path) -> float:
+    """Seconds to fetch, verify and assemble the default embedder into an empty `model_dir`."""
+    from common.fetch import DEFAULT_EMBEDDER, embed_preset, fetch
+
+    tick = time.perf_counter()
+    fetch(embed_preset(DEFAULT_EMBEDDER), model_dir)
+    return round(time.perf_counter() - tick, 1)

@@ -25,12 +25,12 @@ from eval.rows import Result, Row, read_result
 SUPPORT_TAU = 0.6  # bot.ground.SUPPORT_THRESHOLD; the run records the value it used in config
 COLUMNS = (
     "article",
+    "paraphrase",
     "paraphrase:dev",
     "paraphrase:test",
-    "interview:dev",
-    "interview:test",
+    "interview",
     "out_of_scope",
-    "hard_out_of_scope:dev",
+    "hard_out_of_scope",
     "hard_out_of_scope:test",
 )
 LABELS = {
@@ -247,7 +247,11 @@ def _md(text: str) -> str:
 def plot_metrics(result: Result, baseline: Result | None, path: Path) -> None:
     """One panel per set: horizontal bars of every [0, 1] metric, the baseline's beside each."""
     plt = _pyplot()
-    names = [name for name in ("article", "paraphrase", "interview", "out_of_scope", "hard_out_of_scope") if name in result.metrics]
+    names = [
+        name
+        for name in ("article", "paraphrase", "interview", "out_of_scope", "hard_out_of_scope")
+        if name in result.metrics
+    ]
     keys = {name: [k for k in LABELS if k not in COUNTS and result.metrics[name].get(k) is not None] for name in names}
     most = max(len(k) for k in keys.values())
     height = most * 0.32 + 1.2

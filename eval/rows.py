@@ -52,6 +52,10 @@ class Row:
     errors: tuple[str, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict, hash=False)
 
+    def __post_init__(self) -> None:
+        if not self.outcome:  # a row made without one: refused or answered, as before the related outcome
+            object.__setattr__(self, "outcome", "refused" if self.refused else "answered")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -79,7 +83,6 @@ class Row:
         return cls(
             **{
                 **data,
-                "outcome": data.get("outcome") or ("refused" if data["refused"] else "answered"),
                 "ranked": tuple(data["ranked"]),
                 "ranked_ids": tuple(data["ranked_ids"]),
                 "citations": tuple((int(n), str(q), str(i)) for n, q, i in data["citations"]),

@@ -119,6 +119,13 @@ def render_answer(answer: Answer, turn: int) -> str:
             f'<span class="grounding-note">{why}The nearest passages are listed under Sources, '
             "in case one of them helps.</span>"
         )
+    if answer.outcome == "related":
+        why = "The model drafted an answer, but the entry does not back it up. " if answer.draft.strip() else ""
+        return (
+            f"{notice}**Not answered directly:** {link_citations(answer.text, answer.citations, turn)}\n\n"
+            f'<span class="grounding-note">{why}The entry is shown under Sources as the closest one, '
+            "not as the answer to your question.</span>"
+        )
     if answer.grounding == "extractive":
         lines = [
             "> " + link_citations(line[1:].lstrip(), answer.citations, turn)
@@ -174,6 +181,9 @@ def sources_html(answer: Answer | None, turn: int, *, show_scores: bool = False)
     if answer.refused:
         items = [Citation(n, p) for n, p in enumerate(answer.passages, start=1)]
         head = "<p><b>Not in the article.</b> The nearest passages were:</p>" if items else ""
+    elif answer.outcome == "related":
+        items = answer.citations
+        head = "<p><b>Not answered directly.</b> The closest entry:</p>"
     else:
         items = answer.citations
         head = ""

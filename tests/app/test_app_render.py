@@ -138,6 +138,18 @@ def test_a_refused_draft_says_why_it_was_not_shown():
     )
 
 
+def test_a_related_answer_names_the_closest_entry_and_never_calls_it_the_answer():
+    text = 'The article does not answer this directly. The closest entry is "What is stride?" [1].'
+    answer = Answer(text, [Citation(1, STRIDE)], passages=[STRIDE, PADDING], grounding="related", outcome="related")
+
+    message = render_answer(answer, 0)
+    assert message.startswith("**Not answered directly:** The article does not answer this directly\\.")
+    assert 'href="#src-0-1"' in message and "not as the answer to your question" in message
+    panel = sources_html(answer, 0)
+    assert panel.startswith("<p><b>Not answered directly.</b> The closest entry:</p>")
+    assert 'id="src-0-1"' in panel and 'id="src-0-2"' not in panel  # only the entry named, not every neighbour
+
+
 def test_empty_question_refusal_is_just_the_message():
     answer = Answer(EMPTY, refused=True, grounding="refused", empty=True)
 

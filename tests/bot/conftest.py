@@ -37,7 +37,7 @@ def fake_bot(fake_index: Settings, fake_llm: FakeLLM) -> Bot:
 def real_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The article indexed once per session with the packaged MiniLM embedder."""
     folder = tmp_path_factory.mktemp("real-index")
-    settings = Settings(_env_file=None, index_dir=folder / "index")
+    settings = Settings(_env_file=None, index_dir=folder / "index", embed_model="minilm")
     run([ARTICLE], settings, progress=False)
     return settings
 

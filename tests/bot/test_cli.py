@@ -65,6 +65,14 @@ def test_an_out_of_scope_question_is_refused_with_exit_code_3(bot_cli):
     assert done.stdout.startswith("The article does not cover this.")
 
 
+def test_a_question_with_only_a_close_entry_names_it_with_exit_code_4(bot_cli):
+    done = bot_cli("Who won the football world cup in 2018?", gate_threshold="1.0", gate_floor="0.0")
+
+    assert done.returncode == 4
+    assert "The article does not answer this directly. The closest entry is" in done.stdout
+    assert "\nSources:\n[1] " in done.stdout
+
+
 def test_a_missing_index_is_one_line_on_stderr_with_exit_code_1(bot_cli, tmp_path):
     done = bot_cli("What is dropout?", index_dir=tmp_path / "nowhere")
 
@@ -76,9 +84,9 @@ def test_json_prints_the_answer_as_one_object(bot_cli):
     done = bot_cli("What is dropout?", "--json")
 
     answer = json.loads(done.stdout)
-    assert (done.returncode, answer["refused"], answer["question"]) == (0, False, "What is dropout?")
+    assert (done.returncode, answer["outcome"], answer["question"]) == (0, "answered", "What is dropout?")
     assert [c["n"] for c in answer["citations"]] == [1]
-    assert answer["citations"][0]["passage"]["lines"] == [154, 158]
+    assert answer["citations"][0]["lines"] == [154, 158]  # the shape of Answer.to_dict(), as the HTTP API writes it
 
 
 def test_usage_errors_exit_with_code_2(bot_cli):

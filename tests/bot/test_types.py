@@ -54,3 +54,9 @@ def test_an_empty_question_is_marked_empty_not_by_a_notice(fake_bot):
 
     assert answer.empty and answer.refused and answer.notice == ""
     assert not fake_bot.ask("What is the dying ReLU problem?").empty
+
+
+def test_refused_and_outcome_say_one_thing():
+    assert Answer("no", refused=True).outcome == "refused"
+    assert Answer("no", outcome="refused").refused
+    assert (Answer("see [1]", outcome="related").refused, Answer("yes").outcome) == (False, "answered")

@@ -92,7 +92,11 @@ def test_load_all_reads_five_sets_with_gold_by_question(eval_dir):
 
     names = ("article", "paraphrase", "interview", "out_of_scope", "hard_out_of_scope")
     assert [sum(item.set == s for item in items) for s in names] == [153, 80, 150, 40, 224]
-    assert {item.kind for item in items if item.set == "hard_out_of_scope"} == {"neighbour", "missing_topic", "practical"}
+    assert {item.kind for item in items if item.set == "hard_out_of_scope"} == {
+        "neighbour",
+        "missing_topic",
+        "practical",
+    }
     assert all(item.gold and item.references for item in items if item.set == "interview")
     assert by_id["p003"] == EvalItem(
         id="p003",

@@ -39,7 +39,10 @@ RULES = load_rules()
 def index_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:
     path = tmp_path_factory.mktemp("eval") / "index"
     ingest(
-        [ROOT / "data" / "article.md"], Settings(_env_file=None, index_dir=path), embedder=real_embedder, progress=False
+        [ROOT / "data" / "article.md"],
+        Settings(_env_file=None, index_dir=path, embed_model="minilm"),
+        embedder=real_embedder,
+        progress=False,
     )
     return path
 
@@ -251,6 +254,7 @@ def refuse(qid: str, refused: bool) -> tuple[str, Edit]:
     return qid, lambda r: replace(
         r,
         refused=refused,
+        outcome="refused" if refused else "answered",
         grounding="refused" if refused else "generated",
         scores={**r.scores, "scope_ok": float(refused != r.in_scope)},
     )
@@ -339,7 +343,7 @@ def test_newly_failing_and_newly_passing_questions_are_both_listed():
 def test_an_answered_out_of_scope_question_is_a_refusal_change_for_the_worse():
     verdict = gate(changed(refuse("o03", False)), result(baseline_rows()), RULES)
 
-    assert verdict.changes == (Change("o03", "out_of_scope", "refused", True, False, True, "question o03?"),)
+    assert verdict.changes == (Change("o03", "out_of_scope", "answered", False, True, True, "question o03?"),)
     assert verdict.passed  # one question each way is tolerated
 
 
@@ -397,13 +401,36 @@ def test_summary_shares_refusals_groundings_and_the_answered_only_metrics():
     assert answered == {"written": 0.5, "relevance": 0.6, "repetition": 0.0}  # the refused p3 is left out
     assert summary["out_of_scope"] == {
         "n": 1,
+        "answered": 0.0,
+        "related": 0.0,
         "refused": 1.0,
         "citation_validity": 1.0,
         "grounding:generated": 0.0,
         "grounding:repaired": 0.0,
         "grounding:extractive": 0.0,
+        "grounding:related": 0.0,
         "grounding:refused": 1.0,
+        "quoted": 0.0,
     }
+
+
+def test_a_related_answer_is_neither_answered_nor_refused_and_its_text_is_not_scored_as_an_answer():
+    related = replace(
+        row("p2", words=30.0, written=0.0),
+        outcome="related",
+        grounding="related",
+        answer='The article does not answer this directly. The closest entry is "gold" [1].',
+    )
+    summary = result([row("p1", words=10.0), related]).metrics["paraphrase"]
+
+    assert (summary["answered"], summary["related"], summary["refused"]) == (0.5, 0.5, 0.0)
+    assert summary["median_words"] == 10.0 and summary["written"] == 1.0  # p2's text is not an answer
+
+
+def test_quoted_counts_the_passages_shown_as_the_answer():
+    rows = [replace(row("o1", "out_of_scope", refused=False), grounding="extractive"), row("o2", "out_of_scope")]
+
+    assert result(rows).metrics["out_of_scope"]["quoted"] == 1.0
 
 
 def test_the_fingerprint_ignores_timings_only():
