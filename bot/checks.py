@@ -14,11 +14,10 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from bot.policy import GROUNDING
 from bot.types import Passage
 from common.text import MARKER, STOPWORDS, content_tokens, plain_for_embedding, stem, words
 
-REPEAT_OVERLAP = 0.7
-RARE, RARE_ALONE = 4.0, 5.0  # wordfreq zipf: below it a bold word counts as a term (rarer than "maps", "rule")
 _NEGATIONS = frozenset(["not", "no", "never", "none", "without", "cannot", "nor", "neither"])
 _NEGATION_SUFFIX = re.compile(r"n't\b|n’t\b", re.I)
 _OPPOSITES = [
@@ -55,7 +54,7 @@ def article_terms(passages: Iterable[Passage]) -> frozenset[str]:
     from wordfreq import zipf_frequency
 
     passages = list(passages)
-    limit = max(3, len(passages) // 12)
+    limit = max(GROUNDING.term_passages, len(passages) // GROUNDING.term_share)
     counts: dict[str, int] = {}
     for passage in passages:
         for token in frozenset(content_tokens(passage.text)):
@@ -64,7 +63,7 @@ def article_terms(passages: Iterable[Passage]) -> frozenset[str]:
     alone = {w.lower() for span in spans if len(ws := words(span)) == 1 for w in ws}
     terms = set()
     for word in {w for span in spans for w in words(span)}:
-        rare = zipf_frequency(word, "en") < (RARE_ALONE if word in alone else RARE)
+        rare = zipf_frequency(word, "en") < (GROUNDING.rare_alone if word in alone else GROUNDING.rare)
         if rare and word not in STOPWORDS and len(word) > 2 and counts.get(stem(word), 0) <= limit:
             terms.add(stem(word))
     return frozenset(terms)
@@ -75,7 +74,7 @@ def repeats(body: str, earlier: str) -> bool:
     a, b = set(content_tokens(body)), set(content_tokens(earlier))
     if not a or not b:
         return False
-    return len(a & b) / min(len(a), len(b)) >= REPEAT_OVERLAP
+    return len(a & b) / min(len(a), len(b)) >= GROUNDING.repeat_overlap
 
 
 def foreign_terms(body: str, passage: Passage, question: str, terms: frozenset[str]) -> list[str]:

@@ -81,7 +81,7 @@ class Bot:
         """Open the published index version and build the in-memory BM25 table and gate over it."""
         store = open_index(self.settings, self.embedder)
         self._version = store.folder
-        retriever = Retriever(store, self.embedder, self.policy.lexical_weight)
+        retriever = Retriever(store, self.embedder, self.policy.lexical_weight, self.policy.retrieval)
         vocabulary = set(content_tokens(" ".join(p.text for p in retriever.passages)))
         family = self._llm.family if self._llm is not None else model_family(self.settings)
         gate = ScopeGate(vocabulary, self.policy.scope, family, self.settings.gate_threshold, self.settings.gate_floor)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bot.checks import foreign_terms, misplaced, repeats, reversed_roles, same_polarity, swapped
+from bot.policy import GROUNDING
 from bot.types import Citation, Grounding, Passage
 from common.embed import Embedder
 from common.text import (
@@ -37,13 +38,6 @@ from common.text import (
 )
 
 CHECKS = ("support", "terms", "polarity", "order", "relevance", "repeat", "selfcheck")
-SUPPORT_THRESHOLD = 0.6  # lexical support that alone carries a sentence
-SEMANTIC_THRESHOLD = 0.75  # cosine to the passage's closest sentence that carries it without the words
-SEMANTIC_FLOOR = 0.4  # lexical support a semantic match still needs (guards against fluent off-topic text)
-RELEVANCE_THRESHOLD = 0.3  # below this cosine to both the question and the top passage, a sentence is off topic
-MIN_SENTENCE_TOKENS = 2
-MIN_SUPPORTED_TOKENS = 4
-QUOTE_WORDS = 90
 _NOT_COVERED = re.compile(r"does not cover|doesn't cover|not covered|cannot answer|can't answer", re.I)
 
 
@@ -112,7 +106,7 @@ class Grounder:
         considered = 0
         for sentence in sentences(_drop_echoes(_tidy(draft), passages)):
             body = _body(sentence)
-            if len(content_tokens(body)) < MIN_SENTENCE_TOKENS or body.endswith("?"):
+            if len(content_tokens(body)) < GROUNDING.min_sentence_tokens or body.endswith("?"):
                 changed = True  # too short, or an echoed question
                 continue
             considered += 1
@@ -130,7 +124,9 @@ class Grounder:
             bodies.append(body)
             kept.append(_with_markers(body, [cited]))
         share = len(kept) / max(1, considered)
-        if sum(len(content_tokens(s)) for s in kept) < MIN_SUPPORTED_TOKENS or not any(1 in markers(s) for s in kept):
+        if sum(len(content_tokens(s)) for s in kept) < GROUNDING.min_supported_tokens or not any(
+            1 in markers(s) for s in kept
+        ):
             return extractive(passages[0], kept_share=share)
         text = " ".join(kept)
         return Grounded(text, _citations(text, passages), "repaired" if changed else "generated", share)
@@ -160,11 +156,11 @@ class Grounder:
 
     def _supported(self, body: str, passage: Passage) -> bool:
         lexical = support(body, passage.text)
-        if lexical >= SUPPORT_THRESHOLD:
+        if lexical >= GROUNDING.support:
             return True
-        if self.embedder is None or lexical < SEMANTIC_FLOOR:
+        if self.embedder is None or lexical < GROUNDING.semantic_floor:
             return False
-        return self.semantic(body, passage) >= SEMANTIC_THRESHOLD
+        return self.semantic(body, passage) >= GROUNDING.semantic
 
     def semantic(self, body: str, passage: Passage) -> float:
         """Cosine between the sentence and the passage's closest sentence (or the whole passage)."""
@@ -185,10 +181,10 @@ class Grounder:
         """About the question or the passage's title, or a restatement of one of the passage's sentences:
         a detail ("This can be avoided by batch normalization") reads unlike the title but is on topic."""
         vector = self._vector(body)
-        about = [passage.question or passage.text[:200], *([question] if question else [])]
-        if max(float(vector @ self._vector(t)) for t in about) >= RELEVANCE_THRESHOLD:
+        about = [passage.question or passage.text[: GROUNDING.title_chars], *([question] if question else [])]
+        if max(float(vector @ self._vector(t)) for t in about) >= GROUNDING.relevance:
             return True
-        return self.semantic(body, passage) >= SEMANTIC_THRESHOLD
+        return self.semantic(body, passage) >= GROUNDING.semantic
 
     def _vector(self, text: str) -> np.ndarray:
         if text not in self._vectors:
@@ -207,7 +203,7 @@ def extractive(passage: Passage, n: int = 1, kept_share: float = 0.0) -> Grounde
     """The article's own answer for `passage`, quoted (never presented as the model's words)."""
     plain = plain_for_quote(passage.answer)  # code like x[0] becomes x(0): it must not read as a citation
     words_ = plain.split()
-    quote = " ".join(words_[:QUOTE_WORDS]) + (" ..." if len(words_) > QUOTE_WORDS else "")
+    quote = " ".join(words_[: GROUNDING.quote_words]) + (" ..." if len(words_) > GROUNDING.quote_words else "")
     text = f'The article answers "{passage.question}":\n\n> {quote} [{n}]'
     return Grounded(text, [Citation(n, passage)], "extractive", kept_share)
 

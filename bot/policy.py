@@ -14,6 +14,43 @@ from pathlib import Path
 
 POLICY_DIR = Path(__file__).with_name("policy")
 TENTATIVE_FAMILIES = ("qwen", "fake")  # SmolLM2's copied sentences pass every check: its drafts cannot settle a band
+PASSAGES = {"qwen": 1, "smollm2": 2, "fake": 1}  # passages the prompt shows per family: dev half, gold cited
+
+
+@dataclass(frozen=True)
+class RetrievalPolicy:
+    """How the ranking blends its scores beyond the embedder's own BM25 weight (set on the dev half, MiniLM)."""
+
+    expansion_weight: float = 0.7  # the question+expansion's share (1.5B HyDE: 0.7 and 1.0 tied, 1.0 refused one more)
+    follow_up_weight: float = 0.5  # the user's own follow-up words' share in a rewritten question's ranking
+    follow_up_min_words: int = 2  # content words a follow-up needs before its own words count ("fix it" has one)
+
+
+@dataclass(frozen=True)
+class GroundingPolicy:
+    """The sentence checks' cuts, on MiniLM cosines (the grounding embedder whichever one retrieves).
+
+    Set by `python eval/grounding.py` on the dev half of `data/eval/grounding.jsonl`; the test half's floors are in
+    `eval/gate.toml`.
+    """
+
+    support: float = 0.6  # lexical support (content-word recall, ALCE-style) that alone carries a sentence
+    semantic: float = 0.75  # cosine to the passage's closest sentence that carries it without the words
+    semantic_floor: float = 0.4  # lexical support a semantic match still needs (guards fluent off-topic text)
+    relevance: float = 0.3  # below this cosine to both the question and the passage's title, a sentence is off topic
+    title_chars: int = 200  # a passage without a question is titled by its first characters
+    repeat_overlap: float = 0.7  # content-word overlap at which one sentence restates another
+    rare: float = 4.0  # wordfreq zipf below which a bold word counts as a term (rarer than "maps", "rule")
+    rare_alone: float = 5.0  # the same for a word set in bold on its own, like **Adam**
+    term_passages: int = 3  # a term is in at most this many passages, or a twelfth of them if more
+    term_share: int = 12
+    min_sentence_tokens: int = 2  # shorter "sentences" are fragments, not claims
+    min_supported_tokens: int = 4  # fewer kept content words, or none citing [1]: the passage is quoted instead
+    quote_words: int = 90  # words of the passage a quote shows
+
+
+RETRIEVAL = RetrievalPolicy()
+GROUNDING = GroundingPolicy()
 
 
 @dataclass(frozen=True)
@@ -39,12 +76,15 @@ class ScopePolicy:
 
 @dataclass(frozen=True)
 class Policy:
-    """Everything tuned for one embedder: the BM25 weight in the fused score and the scope model."""
+    """Everything tuned, for one embedder: the BM25 weight and the scope model (from its JSON file), and the
+    retrieval blend and grounding cuts every embedder shares."""
 
     embedder: str
     lexical_weight: float
     scope: ScopePolicy
     note: str = ""
+    retrieval: RetrievalPolicy = RETRIEVAL
+    grounding: GroundingPolicy = GROUNDING
 
     def to_dict(self) -> dict:
         return asdict(self)

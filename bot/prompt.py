@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
+from bot.policy import PASSAGES
 from bot.types import Passage
 from common.text import plain_for_prompt
 
@@ -24,7 +25,6 @@ class Message:
 
 
 FAMILIES = ("qwen", "smollm2")
-PASSAGES = {"qwen": 1, "smollm2": 2}  # passages shown by default, chosen per family by the eval
 
 
 @cache

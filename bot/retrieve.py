@@ -28,14 +28,12 @@ from dataclasses import dataclass, replace
 import bm25s
 import numpy as np
 
+from bot.policy import RETRIEVAL, RetrievalPolicy
 from bot.types import Passage
 from common.embed import Embedder
 from common.text import content_tokens, plain_for_embedding, question_key
 from ingest.store import ChromaStore
 
-EXPANSION_WEIGHT = 0.7  # share of the expanded query's scores in the ranking (see the module docstring)
-FOLLOW_UP_WEIGHT = 0.5  # share of the user's own follow-up words in a rewritten question's ranking
-FOLLOW_UP_MIN_WORDS = 2  # content words a follow-up needs before its own words count (see the module docstring)
 EXACT_UP_TO = 2000  # ask Chroma for every passage of a corpus this small: the HNSW tail is not reproducible
 
 
@@ -51,10 +49,13 @@ class Hit:
 class Retriever:
     """Ranks passages of one index for a question."""
 
-    def __init__(self, store: ChromaStore, embedder: Embedder, lexical_weight: float = 0.2) -> None:
+    def __init__(
+        self, store: ChromaStore, embedder: Embedder, lexical_weight: float, policy: RetrievalPolicy = RETRIEVAL
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.lexical_weight = lexical_weight
+        self.policy = policy
         items = sorted(store.items(), key=lambda item: item.id)
         self.passages = [_passage(item.id, item.text, item.metadata) for item in items]
         self._position = {p.id: i for i, p in enumerate(self.passages)}
@@ -80,10 +81,12 @@ class Retriever:
             return []
         dense, lexical = self._dense(question), self._lexical(question)
         fused = dense + self.lexical_weight * lexical
-        if len(set(content_tokens(follow_up))) >= FOLLOW_UP_MIN_WORDS:
-            fused = (1 - FOLLOW_UP_WEIGHT) * fused + FOLLOW_UP_WEIGHT * self._fused(follow_up)
+        blend = self.policy
+        if len(set(content_tokens(follow_up))) >= blend.follow_up_min_words:
+            fused = (1 - blend.follow_up_weight) * fused + blend.follow_up_weight * self._fused(follow_up)
         if expansion.strip():
-            fused = (1 - EXPANSION_WEIGHT) * fused + EXPANSION_WEIGHT * self._fused(f"{question}\n{expansion}")
+            weight = blend.expansion_weight
+            fused = (1 - weight) * fused + weight * self._fused(f"{question}\n{expansion}")
         order = np.lexsort((np.arange(len(fused)), -fused))
         hits: list[Hit] = []
         seen: set[str] = set()

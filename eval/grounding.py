@@ -32,6 +32,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.ground import SentenceCheck
+from bot.policy import GROUNDING
 from bot.types import Passage
 from common.errors import BotError, InputError
 from eval.grounding_set import KINDS
@@ -284,9 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         bot = Bot(**(options if args.self_check else {"llm_backend": "fake"}))
         check, checks = bot.grounder.check, grounding.CHECKS
         if args.lexical:
-            check, checks = lexical_check(grounding.SUPPORT_THRESHOLD), ("support",)
+            check, checks = lexical_check(GROUNDING.support), ("support",)
         note = f"bot.grounder.check, self-check by {bot.llm.name}" if args.self_check else "bot.grounder.check"
-        note = f"lexical support >= {grounding.SUPPORT_THRESHOLD} alone" if args.lexical else note
+        note = f"lexical support >= {GROUNDING.support} alone" if args.lexical else note
         wanted = [r for r in rows if args.split == "all" or r.split == args.split or (gating and r.split == "test")]
         tick = time.perf_counter()
         outcomes = run(wanted, passages_by_question(bot.retriever.passages), check)

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from bot.policy import GROUNDING
 from eval.rows import Result, Row, read_result
 
-SUPPORT_TAU = 0.6  # bot.ground.SUPPORT_THRESHOLD; the run records the value it used in config
 COLUMNS = (
     "article",
     "paraphrase",
@@ -69,7 +69,7 @@ BOOTSTRAP = ("hit@1", "mrr@10", "f1", "gold_cited")
 def label(key: str, config: Mapping[str, Any]) -> str:
     """The display name of a metric; support names its threshold."""
     if key == "support":
-        return f"support (τ={config.get('support_tau', SUPPORT_TAU)})"
+        return f"support (τ={config.get('support_tau', GROUNDING.support)})"
     return LABELS.get(key, key)
 
 

@@ -29,7 +29,7 @@ Choices a reader should know:
   content and no citation); out-of-scope items get refusal and citation validity only.
 - Median words, copy share, written, relevance and repetition are over the in-scope answers that
   were not refused.
-- Support uses the grounding threshold tau = `bot.ground.SUPPORT_THRESHOLD` (0.6), and semantic
+- Support uses the grounding threshold tau = `bot.policy.GROUNDING.support` (0.6), and semantic
   similarity is the project embedder's cosine between the answer (markers removed) and its best
   reference; answer relevance is its cosine between the question and the answer's own words.
 - `--limit N` takes the first N items of each set; a baseline only gates a run made the same way.
@@ -57,7 +57,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from bot.core import Bot
-from bot.ground import SUPPORT_THRESHOLD
+from bot.policy import GROUNDING
 from bot.types import Answer
 from common.embed import Embedder, load_embedder
 from common.errors import BotError
@@ -219,7 +219,7 @@ def _score_answer(score: Callable[..., None], bot: Bot, item: EvalItem, answer: 
     score("gold_cited", metrics.gold_cited, answer, item.gold)
     score("citation_precision", metrics.citation_precision, answer, item.gold)
     score("sentence_coverage", metrics.sentence_coverage, answer)
-    score("support", metrics.support_rate, answer, SUPPORT_THRESHOLD)
+    score("support", metrics.support_rate, answer, GROUNDING.support)
     if answer.outcome == "answered":
         score("words", metrics.answer_words, answer)
         score("copy_share", metrics.copy_share, answer, answer.passages)
@@ -255,7 +255,8 @@ def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: in
         "top_k": settings.top_k,
         "prompt_passages": bot.prompt_passages if answers else None,
         "expansion": _expansion(bot),
-        "support_tau": SUPPORT_THRESHOLD,
+        "support_tau": GROUNDING.support,
+        "policy": bot.policy.to_dict(),
         "git": _git_sha(),
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": f"{platform.machine()} {platform.processor() or platform.system()}, {os.cpu_count()} CPUs",
