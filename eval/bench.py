@@ -47,18 +47,10 @@ from rich.console import Console
 from bot.core import Bot
 from common.settings import LLMBackendName, Settings
 from eval.measure import (
-    bench_assembly,
-    bench_cold_start,
-    bench_embedders,
     bench_expansion,
-    bench_fetch,
-    bench_ingest,
     bench_load,
     bench_threaded,
     bench_ui_load,
-    forget_head_state,
-    hardware,
-    machine_info,
     maxrss_mb,
     pct,
     rate,
@@ -68,6 +60,16 @@ from eval.measure import (
 )
 from eval.run import expansion_mode
 from eval.sets import EVAL_DIR
+from eval.startup import (
+    bench_assembly,
+    bench_cold_start,
+    bench_embedders,
+    bench_fetch,
+    bench_ingest,
+    forget_head_state,
+    hardware,
+    machine_info,
+)
 from eval.terminal import bench_table
 
 QUESTIONS = EVAL_DIR / "paraphrases.jsonl"

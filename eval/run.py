@@ -42,13 +42,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import platform
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,11 +57,11 @@ from bot.policy import GROUNDING
 from bot.types import Answer
 from common.embed import Embedder, load_embedder
 from common.errors import BotError
-from common.models import file_sha256
 from common.settings import Settings
 from common.text import MARKER, question_key
 from eval import metrics
 from eval.aggregate import SETS, build_result
+from eval.config import run_config
 from eval.gate import RULES, config_mismatch, gate, load_rules
 from eval.report import write_report
 from eval.rows import Result, Row, read_result, write_json
@@ -232,69 +228,6 @@ def _score_answer(score: Callable[..., None], bot: Bot, item: EvalItem, answer: 
 
 def _fail(message: str) -> float:
     raise ValueError(message)
-
-
-def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: int | None) -> dict[str, Any]:
-    """What the run depends on (the gate matches the keys of gate.toml) and where it ran."""
-    settings = bot.settings
-    answers = not retrieval_only
-    return {
-        "mode": "retrieval" if retrieval_only else "answers",
-        "backend": settings.llm_backend if answers else None,
-        "model": bot.llm.name if answers else None,
-        "model_sha256": _model_sha256(bot) if answers else None,
-        "temperature": settings.temperature if answers else None,
-        "n_threads": settings.n_threads if answers else None,
-        "seed": settings.seed if answers else None,
-        "max_tokens": settings.max_tokens if answers else None,
-        "sets": [name for name in SETS if name in sets],
-        "limit": limit,
-        "embedder": bot.embedder.name,
-        "embedder_fingerprint": str(bot.embedder.fingerprint)[:16],
-        "passages": len(bot.retriever.passages),
-        "top_k": settings.top_k,
-        "prompt_passages": bot.prompt_passages if answers else None,
-        "expansion": _expansion(bot),
-        "support_tau": GROUNDING.support,
-        "policy": bot.policy.to_dict(),
-        "git": _git_sha(),
-        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": f"{platform.machine()} {platform.processor() or platform.system()}, {os.cpu_count()} CPUs",
-        "python": platform.python_version(),
-    }
-
-
-def _model_sha256(bot: Bot) -> str | None:
-    return _sha256(bot.llm)
-
-
-def _sha256(llm: Any) -> str | None:
-    path = getattr(llm, "path", None)  # GGUF backends are hashed; HF folders and server models are named
-    return file_sha256(path) if isinstance(path, Path) and path.is_file() else None
-
-
-def _expansion(bot: Bot) -> dict[str, Any] | None:
-    """The expanding model when questions are expanded (None when off), so baselines of each mode differ."""
-    if not bot.expands:
-        return None
-    llm = bot.expander.llm
-    return {"model": llm.name, "model_sha256": _sha256(llm), "tokens": bot.expander.max_tokens}
-
-
-def _git_sha() -> str | None:
-    """HEAD's commit, with "+dirty" when tracked files differ from it; None outside a checkout."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return head.stdout.strip() + ("+dirty" if status.stdout.strip() else "")
 
 
 # ---------------------------------------------------------------- command line

@@ -24,7 +24,7 @@ def gate(family: str = "qwen", **overrides: float) -> ScopeGate:
 
 def test_the_confidence_is_the_logistic_of_the_weighted_features():
     assert confidence(POLICY, {"top_cosine": 0.5}) == pytest.approx(0.5)
-    assert confidence(POLICY, {"top_cosine": 0.7}) == pytest.approx(1 / (1 + 2.718281828 ** -2), rel=1e-6)
+    assert confidence(POLICY, {"top_cosine": 0.7}) == pytest.approx(1 / (1 + 2.718281828**-2), rel=1e-6)
 
 
 def test_features_name_every_signal_the_policy_may_weigh():
