@@ -60,7 +60,7 @@ def test_retrieval_only_gate_passes_against_the_committed_baseline(real_index, t
     result = json.loads(out.read_text())
     assert result["gate"]["passed"] is True
     assert result["config"]["mode"] == "retrieval"
-    assert [m["n"] for m in result["metrics"].values()] == [153, 80, 40, 40, 40, 20, 20]
+    assert [m["n"] for m in result["metrics"].values()] == [153, 80, 40, 40, 150, 75, 75, 40, 20, 20, 224, 112, 112]
     assert "GATE PASSED" in printed
 
 
