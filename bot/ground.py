@@ -194,11 +194,6 @@ class Grounder:
         return self._vectors[text]
 
 
-def ground(draft: str, passages: list[Passage], question: str = "") -> Grounded:
-    """Lexical-only grounding (no embedder, no term list): what a caller without a `Bot` can do."""
-    return Grounder().ground(draft, passages, question)
-
-
 def extractive(passage: Passage, n: int = 1, kept_share: float = 0.0) -> Grounded:
     """The article's own answer for `passage`, quoted (never presented as the model's words)."""
     plain = plain_for_quote(passage.answer)  # code like x[0] becomes x(0): it must not read as a citation

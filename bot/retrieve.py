@@ -22,7 +22,6 @@ it?") is left to its rewrite: one generic word's scores only add noise.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import bm25s
@@ -64,7 +63,6 @@ class Retriever:
         self._bm25 = bm25s.BM25()
         if corpus:
             self._bm25.index(bm25s.tokenize(corpus, stopwords="en", show_progress=False), show_progress=False)
-        self.vocabulary = {w for text in corpus for w in re.findall(r"[a-z0-9]+", text.lower())}
 
     def __len__(self) -> int:
         return len(self.passages)

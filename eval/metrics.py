@@ -19,7 +19,7 @@ import math
 import re
 import string
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -312,21 +312,3 @@ def percentile(values: Sequence[float], q: float) -> float:
     if not 0 <= q <= 100:
         raise ValueError(f"Expected 0 <= q <= 100, got {q}")
     return float(np.percentile(np.asarray(values, dtype=np.float64), q))
-
-
-def summarize(rows: Sequence[Mapping[str, float]]) -> dict[str, float]:
-    """Mean of each metric over rows that must all carry the same keys and finite values.
-
-    A missing or non-finite value raises: a metric that cannot be computed is a failure, not a
-    dropped row.
-    """
-    if not rows:
-        raise ValueError("Expected at least one row, got none")
-    keys = list(rows[0])
-    for index, row in enumerate(rows):
-        if set(row) != set(keys):
-            raise ValueError(f"Expected row {index} to have keys {sorted(keys)}, got {sorted(row)}")
-        bad = [key for key in keys if not math.isfinite(float(row[key]))]
-        if bad:
-            raise ValueError(f"Expected finite values in row {index}, got {bad} = {[row[k] for k in bad]}")
-    return {key: float(np.mean([float(row[key]) for row in rows])) for key in keys}

@@ -39,7 +39,9 @@ def test_the_ask_endpoint_takes_a_history_for_follow_ups(make_bot, serve):
         "and how do I fix it?", [["What is the dying ReLU problem?", first["text"]]], api_name="/ask"
     )
 
-    assert second["citations"] and not second["refused"]
+    assert second["citations"] and second["outcome"] == "answered"
+    assert second["question"] == "and how do I fix it?"
+    assert "dying relu" in second["standalone_question"].lower()  # the history was used to rewrite it
 
 
 def test_a_backend_error_reaches_the_client_as_one_line_and_the_app_stays_up(make_bot, serve):

@@ -12,10 +12,10 @@ pytestmark = pytest.mark.slow
 def test_a_real_question_gets_a_grounded_cited_answer(real_bot):
     answer = real_bot.ask("Why does my loss turn into NaN while training?")
 
-    assert not answer.refused
+    assert answer.outcome == "answered"
     assert answer.passages[0].question == "What could be the reason that loss leads to nan during training the network?"
     assert answer.citations and set(markers(answer.text)) == {c.n for c in answer.citations}
-    assert answer.grounding in {"generated", "repaired", "extractive"}
+    assert answer.grounding in {"generated", "repaired"}  # the model's own words, checked: not a quote
     assert answer.timings["first_token"] > 0
 
 

@@ -23,6 +23,10 @@ def test_retriever_documents_carry_the_passage_with_scalar_metadata(fake_bot):
 
 
 def test_runnable_answers_a_question_or_a_dict(fake_bot):
-    answer = as_runnable(fake_bot).invoke({"question": "What is the dying ReLU problem?", "history": []})
+    runnable = as_runnable(fake_bot)
+    from_dict = runnable.invoke({"question": "What is the dying ReLU problem?", "history": []})
+    from_text = runnable.invoke("What is the dying ReLU problem?")
 
-    assert isinstance(answer, Answer) and answer.citations
+    assert isinstance(from_dict, Answer) and isinstance(from_text, Answer)
+    assert from_dict.citations[0].passage.question == "Dying ReLU problem"
+    assert (from_text.text, from_text.citations) == (from_dict.text, from_dict.citations)

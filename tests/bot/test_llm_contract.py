@@ -82,6 +82,8 @@ def test_max_tokens_bounds_the_output(llm):
 def test_capabilities_are_declared(llm):
     assert isinstance(llm.name, str) and llm.name
     assert llm.device in {"cpu", "gpu", "remote"}
+    assert llm.family in {"qwen", "smollm2", "fake"}  # picks the prompt, the passages shown and the tentative band
+    assert isinstance(llm.notice, str)
 
 
 def test_every_backend_name_the_settings_accept_is_registered_and_builds_from_settings():

@@ -25,7 +25,6 @@ from eval.metrics import (
     sentence_coverage,
     spoken_text,
     statements,
-    summarize,
     support_rate,
     token_f1,
     written,
@@ -358,20 +357,3 @@ def test_an_extractive_quote_is_not_a_repetition():
 @pytest.mark.parametrize(("q", "expected"), [(0, 1.0), (50, 2.5), (95, 3.85), (100, 4.0)])
 def test_percentile_interpolates_linearly(q, expected):
     assert percentile([4.0, 1.0, 3.0, 2.0], q) == pytest.approx(expected)
-
-
-def test_summarize_means_each_metric():
-    assert summarize([{"f1": 1.0, "hit": True}, {"f1": 0.5, "hit": False}]) == {"f1": 0.75, "hit": 0.5}
-
-
-@pytest.mark.parametrize(
-    ("rows", "message"),
-    [
-        ([], "at least one row"),
-        ([{"f1": 1.0}, {"f1": float("nan")}], "finite values in row 1"),
-        ([{"f1": 1.0, "hit": 1.0}, {"f1": 0.5}], "row 1 to have keys"),
-    ],
-)
-def test_summarize_refuses_missing_or_nan_values(rows, message):
-    with pytest.raises(ValueError, match=message):
-        summarize(rows)
