@@ -23,7 +23,7 @@ from bot.checks import article_terms
 from bot.expand import Expander, expansion_model, expansion_on
 from bot.gate import ScopeGate, Verdict
 from bot.ground import Grounder, extractive, related
-from bot.llm import LLM, generate, load_llm, model_family
+from bot.llm import LLM, backend, generate, load_llm, model_family
 from bot.policy import Policy, policy_for
 from bot.prompt import build_messages, judge_messages, passages_shown
 from bot.retrieve import Retriever
@@ -319,19 +319,13 @@ class Bot:
 def _load_warm(settings: Settings) -> LLM:
     """The generator, with the fixed head of the answer prompt already evaluated where the backend keeps one."""
     llm = load_llm(settings)
-    warm = getattr(llm, "warm", None)  # only local backends with a KV cache have one
-    if warm is not None:
-        warm(build_messages("", [], llm.family))
+    llm.warm(build_messages("", [], llm.family))
     return llm
 
 
 def _gpu_offload(settings: Settings) -> bool:
-    """Whether the local generator can use a GPU; other backends never count as one here."""
-    if settings.llm_backend != "llama_cpp":
-        return False
-    from bot.backends.llamacpp import offloads
-
-    return offloads(settings)
+    """Whether the generator would run on a GPU here, asked of its backend before it loads."""
+    return backend(settings).gpu_offload(settings)
 
 
 def clean_question(question: object, limit: int) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.llm import LLM, generate
+from bot.llm import LLM, backend, generate
 from bot.prompt import Message, template
 from common.models import LARGE
 from common.settings import Settings
@@ -71,10 +71,6 @@ def expansion_on(settings: Settings, generator: Callable[[], LLM], gpu: bool) ->
 
 
 def _generator_preset(settings: Settings) -> str | None:
-    """The preset name the llama.cpp generator resolves to here; None for other backends and for files."""
-    if settings.llm_backend != "llama_cpp":
-        return None
-    from bot.backends.llamacpp import preset_choice
-
-    choice = preset_choice(settings)
+    """The preset name the generator resolves to here; None for files and for backends without presets."""
+    choice = backend(settings).preset(settings)
     return None if choice is None else choice.preset.name

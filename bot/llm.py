@@ -1,7 +1,10 @@
 """The answer generator contract and the registry that picks a backend by name.
 
-A backend implements `from_settings` and `stream` (text pieces as they are generated); `generate`
-joins them.
+A backend implements `from_settings` and `stream` (text pieces as they are generated; `generate` joins
+them) and declares what it can do beyond that: its prompt family and notice, the model file it runs,
+a prompt head it can keep evaluated, its own token count, a bare baseline stream, and, asked of the class
+before anything loads, GPU offload and the preset it resolves to. `BaseLLM` gives the answers of a
+backend that can do none of it, so the bot and the eval ask the backend and never import one.
 Backends are imported lazily, so a missing optional package fails only when it is chosen.
 """
 
@@ -9,25 +12,84 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Protocol
 
 from bot.prompt import Message
-from common.models import family_of
+from common.models import Choice, family_of
 from common.settings import Settings
 
 
 class LLM(Protocol):
-    """What the bot needs from a language model."""
+    """What the bot, the UI and the eval need from a language model."""
 
     name: str
-    device: str
+    device: str  # cpu, gpu or remote
+    family: str  # the prompt family: picks the prompt, the passages shown and whether drafts settle a band
+    notice: str  # one line for the status bar ("" when there is nothing to say)
+    path: Path | None  # the model file, which the eval hashes; None for folders and servers
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LLM:
         """The backend built from `settings` (model path, server, threads); `load_llm` calls this."""
         ...
 
+    @classmethod
+    def gpu_offload(cls, settings: Settings) -> bool:
+        """Whether this backend would put the model on a GPU with these settings (asked before it loads)."""
+        ...
+
+    @classmethod
+    def preset(cls, settings: Settings) -> Choice | None:
+        """The model preset `settings` resolve to for this backend; None for a file, folder or server model."""
+        ...
+
+    @classmethod
+    def state_dir(cls, settings: Settings) -> Path | None:
+        """Where saved prompt-head states live; None when the backend keeps none."""
+        ...
+
     def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]: ...
+
+    def warm(self, messages: list[Message]) -> None:
+        """Evaluate the fixed head these messages start with, where a KV cache keeps it; else nothing."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens in `text` by the model's own tokenizer (words where it has none)."""
+        ...
+
+    def raw_stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str] | None:
+        """The same prompt through the bare engine, greedy, for the bench's overhead baseline; None without one."""
+        ...
+
+
+class BaseLLM:
+    """The capabilities of a backend that has none beyond `stream`: no file, no cache, no GPU, no preset."""
+
+    notice = ""
+    path: Path | None = None
+
+    @classmethod
+    def gpu_offload(cls, settings: Settings) -> bool:
+        return False
+
+    @classmethod
+    def preset(cls, settings: Settings) -> Choice | None:
+        return None
+
+    @classmethod
+    def state_dir(cls, settings: Settings) -> Path | None:
+        return None
+
+    def warm(self, messages: list[Message]) -> None:
+        return None
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def raw_stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str] | None:
+        return None
 
 
 def generate(llm: LLM, messages: list[Message], *, max_tokens: int, temperature: float) -> str:
@@ -47,7 +109,12 @@ def model_family(settings: Settings) -> str:
     return "fake" if settings.llm_backend == "fake" else family_of(settings.llm_model)
 
 
+def backend(settings: Settings) -> type[LLM]:
+    """The backend class `settings.llm_backend` names, imported now (its capabilities are asked of it)."""
+    module, _, cls = BACKENDS[settings.llm_backend].partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
 def load_llm(settings: Settings) -> LLM:
     """The backend `settings.llm_backend` names, built from `settings`."""
-    module, _, cls = BACKENDS[settings.llm_backend].partition(":")
-    return getattr(importlib.import_module(module), cls).from_settings(settings)
+    return backend(settings).from_settings(settings)

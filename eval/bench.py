@@ -173,12 +173,13 @@ def bench(
     for question in warm:
         bot.ask(question)
     count = token_counter(bot.llm)
-    baseline = settings.llm_backend == "llama_cpp"
-    console.log(f"serving: {len(timed)} questions through the pipeline" + (", each then raw" if baseline else ""))
+    console.log(
+        f"serving: {len(timed)} questions through the pipeline, each then raw where the backend has a bare engine"
+    )
     runs, raw = [], []
     for question in timed:
         runs.append(timed_pipeline(bot, question, count))
-        if baseline and (bare := raw_run(bot, runs[-1], count)) is not None:
+        if (bare := raw_run(bot, runs[-1], count)) is not None:
             raw.append(bare)
     threaded = bench_threaded(bot, [r.question for r in runs if r.ttft is not None][:4], count)
     load, ui_load = {}, {}

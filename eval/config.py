@@ -57,7 +57,7 @@ def _model_sha256(bot: Bot) -> str | None:
 
 
 def _sha256(llm: Any) -> str | None:
-    path = getattr(llm, "path", None)  # GGUF backends are hashed; HF folders and server models are named
+    path = llm.path  # GGUF backends are hashed; HF folders and server models are named
     return file_sha256(path) if isinstance(path, Path) and path.is_file() else None
 
 

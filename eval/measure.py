@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from bot.core import Bot
+from bot.llm import LLM
 from bot.prompt import Message, build_messages
 from bot.types import Answer, Status
 from common.settings import Settings
@@ -50,15 +51,9 @@ class Run:
     phases: dict[str, float] = field(default_factory=dict)
 
 
-def token_counter(llm: Any) -> Callable[[str], int]:
-    """Tokens in `text` by the model's own tokenizer; pieces-as-tokens for the fake."""
-    model = getattr(llm, "model", None)
-    if hasattr(model, "tokenize"):
-        return lambda text: len(model.tokenize(text.encode(), add_bos=False, special=False))
-    tokenizer = getattr(llm, "tokenizer", None)
-    if tokenizer is not None:
-        return lambda text: len(tokenizer.encode(text, add_special_tokens=False))
-    return lambda text: len(text.split())
+def token_counter(llm: LLM) -> Callable[[str], int]:
+    """Tokens in `text` by the model's own tokenizer (words for backends without one)."""
+    return llm.count_tokens
 
 
 def timed_pipeline(bot: Bot, question: str, count: Callable[[str], int]) -> Run:
@@ -127,11 +122,14 @@ def raw_run(bot: Bot, run: Run, count: Callable[[str], int]) -> Run | None:
     return _raw_completion(bot.llm, messages, bot.settings.max_tokens, count)
 
 
-def _raw_completion(llm: Any, messages: list[Message], max_tokens: int, count: Callable[[str], int]) -> Run:
+def _raw_completion(llm: LLM, messages: list[Message], max_tokens: int, count: Callable[[str], int]) -> Run | None:
     started = time.perf_counter()
     first = last = None
     pieces = []
-    for piece in llm.raw_stream(messages, max_tokens=max_tokens):
+    stream = llm.raw_stream(messages, max_tokens=max_tokens)
+    if stream is None:  # the backend has no bare engine to compare with
+        return None
+    for piece in stream:
         now = time.perf_counter()
         first = first or now
         last = now

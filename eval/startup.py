@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.llm import backend
 from common.models import preset_file
 from common.settings import Settings
 from eval.measure import pct
@@ -86,10 +87,9 @@ def _ingest_child(index: Path, env: dict[str, str]) -> tuple[dict[str, Any], flo
 
 def forget_head_state(settings: Settings) -> None:
     """Delete llama.cpp's saved prompt-head states, so the next start evaluates its head as a first one does."""
-    if settings.llm_backend == "llama_cpp":
-        from bot.backends.llamacpp import state_dir
-
-        shutil.rmtree(state_dir(settings), ignore_errors=True)
+    folder = backend(settings).state_dir(settings)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def bench_cold_start(question: str, env: dict[str, str]) -> dict[str, Any]:
@@ -166,11 +166,7 @@ def _gpu_name() -> str | None:
 def bench_assembly(settings: Settings, folder: Path) -> float | None:
     """Seconds a first run spends assembling the chosen split preset (concatenate, hash, rename);
     None when the model is a plain file or not a llama.cpp preset."""
-    if settings.llm_backend != "llama_cpp":
-        return None
-    from bot.backends.llamacpp import preset_choice
-
-    choice = preset_choice(settings)
+    choice = backend(settings).preset(settings)
     if choice is None or choice.preset.packaged:
         return None
     tick = time.perf_counter()

@@ -208,9 +208,9 @@ def sources_html(answer: Answer | None, turn: int, *, show_scores: bool = False)
 def status_line(bot: Bot) -> str:
     """Model, backend, device and index size, for the line under the title."""
     llm = bot.llm
-    device = "GPU" if str(getattr(llm, "device", "cpu")).lower() in {"gpu", "cuda", "mps"} else "CPU"
+    device = "GPU" if llm.device.lower() in {"gpu", "cuda", "mps"} else "CPU"
     return (
         f"Model {escape_text(llm.name)} · backend {escape_text(bot.settings.llm_backend)} · "
         f"{device} · index {len(bot.retriever)} passages · embedder {escape_text(bot.embedder.name)}"
-        + (f" · {escape_text(llm.notice)}" if getattr(llm, "notice", "") else "")
+        + (f" · {escape_text(llm.notice)}" if llm.notice else "")
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bot.llm import BaseLLM
 from bot.prompt import Message
 from common.errors import BackendUnavailable
 from common.settings import Settings
 from common.text import plain_for_quote
 
 
-class FakeLLM:
+class FakeLLM(BaseLLM):
     """Replies with `responses` in turn; when none are queued, restates passage [1] with a citation.
 
     `error_on_chunk` makes the stream fail after that many pieces, for error-path tests.
@@ -20,7 +21,6 @@ class FakeLLM:
     name = "fake"
     device = "cpu"
     family = "fake"
-    notice = ""
 
     def __init__(self, responses: list[str] | None = None, error_on_chunk: int | None = None) -> None:
         self.responses = list(responses or [])

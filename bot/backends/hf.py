@@ -7,13 +7,14 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot.llm import BaseLLM
 from bot.prompt import Message
 from common.errors import BackendUnavailable, ModelMissing
 from common.models import choose, family_of, is_preset, preset_file
 from common.settings import Settings
 
 
-class TransformersLLM:
+class TransformersLLM(BaseLLM):
     """A local transformers model; generation runs in a thread and streams through a TextIteratorStreamer."""
 
     def __init__(self, path: Path, seed: int = 0, name: str | None = None) -> None:
@@ -39,7 +40,7 @@ class TransformersLLM:
         self.model.to("cuda" if self.device == "gpu" else "cpu").eval()
         self.name = name or (path.stem if path.is_file() else path.name)
         self.family = family_of(self.name)
-        self.notice = ""
+        self.path = path if path.is_file() else None
         self.seed = seed
         self._lock = threading.Lock()
 
@@ -48,8 +49,11 @@ class TransformersLLM:
         """A preset's GGUF (dequantized; `auto` = the 0.5B) or the folder/file `settings.llm_model` names."""
         if not is_preset(settings.llm_model):
             return cls(Path(settings.llm_model), settings.seed)
-        preset = choose(settings.llm_model, gpu=False).preset
+        preset = choose(settings.llm_model, gpu=False).preset  # dequantized on the CPU: `auto` is the 0.5B
         return cls(preset_file(preset, settings.model_dir), settings.seed, name=preset.name)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text, add_special_tokens=False))
 
     def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
         import torch

@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bot.llm import BaseLLM
 from bot.prompt import Message
 from common.errors import BackendUnavailable, ModelMissing
 from common.models import Choice, choose, family_of, is_preset, preset_file
@@ -40,7 +41,7 @@ _PATCH_LOCK = threading.Lock()
 _DONE = object()
 
 
-class LlamaCppLLM:
+class LlamaCppLLM(BaseLLM):
     """A local GGUF model; one generation at a time, on one worker thread (llama.cpp contexts are
     not thread-safe)."""
 
@@ -102,13 +103,28 @@ class LlamaCppLLM:
             "n_gpu_layers": settings.n_gpu_layers,
             "seed": settings.seed,
             "extra_buffers": settings.llama_extra_buffers,
-            "state_dir": state_dir(settings),
+            "state_dir": cls.state_dir(settings),
         }
-        choice = preset_choice(settings)
+        choice = cls.preset(settings)
         if choice is None:
             return cls(Path(settings.llm_model), **options)
         path = preset_file(choice.preset, settings.model_dir)
         return cls(path, name=choice.preset.name, family=choice.preset.family, notice=choice.notice, **options)
+
+    @classmethod
+    def gpu_offload(cls, settings: Settings) -> bool:
+        return offloads(settings)
+
+    @classmethod
+    def preset(cls, settings: Settings) -> Choice | None:
+        return preset_choice(settings)
+
+    @classmethod
+    def state_dir(cls, settings: Settings) -> Path | None:
+        return state_dir(settings)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.model.tokenize(text.encode(), add_bos=False, special=False))
 
     def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
         def produce() -> Iterator[str]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.llm import BaseLLM
 from bot.prompt import Message
 from common.errors import BackendUnavailable
 from common.models import AUTO, family_of
 from common.settings import Settings
 
 
-class OpenAILLM:
+class OpenAILLM(BaseLLM):
     """Chat completions over HTTP; one retry, a timeout, and a one-line error when the server is down."""
 
     device = "remote"
@@ -22,7 +23,6 @@ class OpenAILLM:
             raise BackendUnavailable('The openai backend needs its extra: pip install -e ".[openai]"') from e
         self.name = model
         self.family = family_of(model)
-        self.notice = ""
         self.base_url = base_url
         self.seed = seed
         self.client = OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=1)

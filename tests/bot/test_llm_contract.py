@@ -86,12 +86,24 @@ def test_capabilities_are_declared(llm):
     assert isinstance(llm.notice, str)
 
 
+def test_every_backend_answers_what_the_bot_and_the_eval_ask_of_it(llm):
+    assert llm.path is None or llm.path.is_file()
+    assert llm.count_tokens("Dropout drops units.") >= 3
+    assert llm.warm(MESSAGES) is None  # evaluates the head where a cache keeps it; a no-op elsewhere
+    raw = llm.raw_stream(MESSAGES, max_tokens=4)
+    assert raw is None or "".join(raw)  # the bare engine, where the backend has one
+    settings = Settings(_env_file=None, llm_backend="fake")
+    assert isinstance(type(llm).gpu_offload(settings), bool)
+    assert type(llm).state_dir(settings) is None or type(llm).state_dir(settings).name == "kv"
+
+
 def test_every_backend_name_the_settings_accept_is_registered_and_builds_from_settings():
     assert sorted(BACKENDS) == sorted(get_args(LLMBackendName))
     for target in BACKENDS.values():
         module, _, name = target.partition(":")
         backend = getattr(importlib.import_module(module), name)
-        assert callable(backend.from_settings) and callable(backend.stream), target
+        for capability in ("from_settings", "stream", "warm", "count_tokens", "raw_stream", "gpu_offload", "preset"):
+            assert callable(getattr(backend, capability)), f"{target}.{capability}"
 
 
 @pytest.mark.parametrize(
