@@ -72,6 +72,7 @@ class ScopePolicy:
     stand_share: float = 0.5  # a tentative draft stands with more than this share of its sentences kept,
     stand_relevance: float = 0.45  # and this close (MiniLM-style cosine) to the question
     note: str = ""
+    stand_note: str = ""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ the five eval sets, fits a logistic model (balanced classes) on the article's ow
 - `refuse_below`: the highest cut that refuses at most 5% of the in-scope dev questions (paraphrases and
   interview questions pooled) and none of the article's own;
 - `answer_from`: the lowest cut that answers outright at most 5% of the hard out-of-scope dev questions;
-- `quote_from`: the lowest cut above which at most 1% of them lie (a quote shown as the answer).
+- `quote_from`: just above every hard out-of-scope dev question (a quote shown as the answer must be rare).
 It prints every set's refused / tentative / answered shares on both halves; `--write` stores the model in
 the embedder's `bot/policy/*.json`. `--features a,b` compares another feature set without writing.
 """
@@ -28,7 +28,8 @@ from eval.sets import load_all
 DEFAULT_FEATURES = ("top_cosine",)
 IN_SCOPE_REFUSED = 0.05
 HARD_ANSWERED = 0.05
-HARD_QUOTED = 0.01
+HARD_QUOTED = 0.0
+ABOVE = 1e-4  # a cut strictly above the highest hard negative
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     hard_dev = dev & (sets == "hard_out_of_scope")
     refuse_below = min(float(np.quantile(p[in_dev], IN_SCOPE_REFUSED)), float(p[sets == "article"].min()))
     answer_from = max(float(np.quantile(p[hard_dev], 1 - HARD_ANSWERED)), refuse_below)
-    quote_from = max(float(np.quantile(p[hard_dev], 1 - HARD_QUOTED)), answer_from)
+    quote_from = max(float(np.quantile(p[hard_dev], 1 - HARD_QUOTED)) + ABOVE, answer_from)
     old = bot.policy
     scope = replace(
         old.scope,

@@ -6,6 +6,8 @@ another way fails the gate's config step with both values named.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import platform
 import subprocess
@@ -44,6 +46,7 @@ def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: in
         "prompt_passages": bot.prompt_passages if answers else None,
         "expansion": _expansion(bot),
         "support_tau": GROUNDING.support,
+        "policy_sha256": policy_sha256(bot),
         "policy": bot.policy.to_dict(),
         "git": _git_sha(),
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -54,6 +57,11 @@ def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: in
 
 def _model_sha256(bot: Bot) -> str | None:
     return _sha256(bot.llm)
+
+
+def policy_sha256(bot: Bot) -> str:
+    """A short checksum of every tuned number the bot ran with: a changed knob changes it."""
+    return hashlib.sha256(json.dumps(bot.policy.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _sha256(llm: Any) -> str | None:
