@@ -30,8 +30,8 @@ from bot.retrieve import Retriever
 from bot.rewrite import History, standalone
 from bot.types import Answer, Passage, Status
 from common.embed import Embedder, FakeEmbedder, SentenceTransformerEmbedder, load_embedder
-from common.fetch import EMBED_PRESETS
 from common.errors import BotError
+from common.fetch import EMBED_PRESETS
 from common.settings import Settings
 from common.text import content_tokens
 from ingest.store import open_index, published_version
