@@ -58,10 +58,11 @@ test: $(STAMP) $(EMBEDDER) browser
 eval: $(INDEX)
 	$(PY) eval/run.py --baseline data/eval/baseline.json
 
+# Retrieval in each query-expansion mode side by side (not gated: write a mode's baseline with
+# `eval/run.py --retrieval-only --expansion MODE --write-baseline FILE` to gate it).
 eval-expansion: large $(INDEX)
 	$(PY) eval/run.py --retrieval-only --expansion off --expansion hyde:qwen2.5-coder-0.5b --expansion hyde:qwen2.5-coder-1.5b \
-		--baseline data/eval/baseline-retrieval.json --baseline data/eval/baseline-retrieval-hyde05.json \
-		--baseline data/eval/baseline-retrieval-hyde15.json --json eval/out/ret-modes.json
+		--json eval/out/ret-modes.json
 
 bench: $(INDEX)
 	$(PY) eval/bench.py --json eval/out/bench.json
