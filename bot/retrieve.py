@@ -1,23 +1,17 @@
-"""Hybrid retrieval: dense cosine from the store plus BM25, fused by a tuned weight.
+"""Hybrid retrieval: dense cosine from the store plus BM25, fused by the embedder's policy weight.
 
-Scores are `dense + lexical_weight * bm25 / max(bm25)`. The weight (0.2) was tuned on the dev
-half of `data/eval/paraphrases.jsonl`: dense alone reached hit@1 0.85, equal-weight fusion
-fell below it, 0.2 lifted both paraphrases and the article's own questions. Repeated
-questions (the article has some) and pieces of one long answer collapse to one passage.
-The BM25 index and passage texts are held in memory; only the query is embedded per call.
+Scores are `dense + lexical_weight * bm25 / max(bm25)`, the weight from `bot/policy/<embedder>.json`
+(EmbeddingGemma 0: BM25 lowered its dev hit@1; MiniLM 0.2). Repeated questions (the article has some)
+and pieces of one long answer collapse to one passage. The BM25 index and passage texts are held in
+memory; only the query is embedded per call.
 
 With query expansion (`bot.expand`), the same fused score is computed for the question plus its
-expansion and blended 0.3 : 0.7 with the question's own. Tuned on the dev half with the 1.5B's
-expansions: 0.7 and 1.0 (the expanded query alone) both reached hit@1 0.925 and hit@5 1.0 (from
-0.875 / 0.975); 1.0 refused one more in-scope paraphrase than no expansion, 0.7 none, so 0.7.
-Expansions cut to 15 or 30 words, an expansion embedded on its own, reciprocal-rank fusion of the
-two rankings, and a prompt asking for the term's name first all did worse there.
-
-A rewritten follow-up (`bot.rewrite`) that names a topic of its own (two content words or more) is
-scored half on its rewrite and half on the user's own words: the rewrite alone carries the earlier
-turn's topic in full, so "and why does it matter for batch size?" after a question on epochs ranked
-the epoch passage first and never the batch-size ones. A follow-up with fewer ("and how do I fix
-it?") is left to its rewrite: one generic word's scores only add noise.
+expansion and blended with the question's own (`RetrievalPolicy.expansion_weight`). A rewritten
+follow-up (`bot.rewrite`) that names a topic of its own is scored partly on the user's own words
+(`follow_up_weight`): the rewrite alone carries the earlier turn's topic in full, so "and why does it
+matter for batch size?" after a question on epochs ranked the epoch passage first. A follow-up with
+fewer content words ("and how do I fix it?") is left to its rewrite. Where each weight was set:
+`bot/policy.py` and `docs/evaluation.md`.
 """
 
 from __future__ import annotations
