@@ -233,12 +233,10 @@ class Bot:
             yield Answer(REFUSAL, refused=True, timings=timings, grounding="refused", **base)
             return
         if verdict.decision == "related":
-            closest = related(passages[0])
             timings["total"] = time.perf_counter() - started
-            yield closest.text
-            yield Answer(
-                closest.text, closest.citations, timings=timings, grounding="related", outcome="related", **base
-            )
+            answer = _related(passages[0], timings, base)
+            yield answer.text
+            yield answer
             return
         llm = self.llm
         shown = passages[: self.prompt_passages]
@@ -260,17 +258,7 @@ class Bot:
         timings["ground"] = time.perf_counter() - tick
         timings["total"] = time.perf_counter() - started
         if gate.settle(verdict, checked, lambda: self.grounder.relevance(checked.text, query)) == "related":
-            closest = related(shown[0])
-            yield Answer(
-                closest.text,
-                closest.citations,
-                timings=timings,
-                grounding="related",
-                draft=draft,
-                model=llm.name,
-                outcome="related",
-                **base,
-            )
+            yield _related(shown[0], timings, base, draft=draft, model=llm.name)
             return
         yield Answer(
             checked.text,
@@ -316,6 +304,14 @@ class Bot:
             clone._expander = self.expander
         clone.settings = Settings(**{**self.settings.model_dump(), **overrides})
         return clone
+
+
+def _related(passage: Passage, timings: dict[str, float], base: dict[str, Any], **drafted: str) -> Answer:
+    """The reply that names `passage` as the closest entry, never as the answer (the gate's related outcome)."""
+    closest = related(passage)
+    return Answer(
+        closest.text, closest.citations, timings=timings, grounding="related", outcome="related", **base, **drafted
+    )
 
 
 def _load_warm(settings: Settings) -> LLM:

@@ -46,11 +46,6 @@ class Verdict:
     quote_ok: bool = False
 
     @property
-    def in_scope(self) -> bool:
-        """Whether the model is asked to answer (outright or tentatively)."""
-        return self.decision in ("answer", "check")
-
-    @property
     def tentative(self) -> bool:
         return self.decision == "check"
 

@@ -28,10 +28,10 @@ Choices a reader should know:
 - In-scope items get every answer metric even when refused (a false refusal is an answer with no
   content and no citation); out-of-scope items get refusal and citation validity only.
 - Median words, copy share, written, relevance and repetition are over the in-scope answers that
-  were not refused.
+  were answered (not refused, not related).
 - Support uses the grounding threshold tau = `bot.policy.GROUNDING.support` (0.6), and semantic
-  similarity is the project embedder's cosine between the answer (markers removed) and its best
-  reference; answer relevance is its cosine between the question and the answer's own words.
+  similarity is the meaning checks' embedder's (MiniLM) cosine between the answer (markers removed)
+  and its best reference; answer relevance is its cosine between the question and the answer's own words.
 - `--limit N` takes the first N items of each set; a baseline only gates a run made the same way.
 
 Deliberately not done: LLM or NLI judges, parallel requests, gating latency (reported only),
