@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from common.encoder import NumpyEncoder
+from common.encoder_gemma import GemmaEncoder
 from common.errors import BackendUnavailable, InputError, ModelMissing
 from common.fetch import EMBED_PRESETS, EmbedPreset, assembled, embed_preset, stamp
 from common.models import MINILM_SHA256, file_sha256, verify
@@ -61,6 +62,10 @@ class BaseEmbedder:
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
+
+
+# The numpy encoder per config.json model_type; others try the BERT one, which refuses what it cannot run.
+NUMPY_ENCODERS = {"bert": NumpyEncoder, "gemma3_text": GemmaEncoder}
 
 
 class SentenceTransformerEmbedder(BaseEmbedder):
@@ -127,8 +132,10 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         Ingest batches keep sentence-transformers; a model the numpy encoder cannot run falls back to it.
         """
         _ = self.fingerprint  # checks the weights once, before loading them
+        model_type = json.loads((self.folder / "config.json").read_text()).get("model_type")
+        encoder = NUMPY_ENCODERS.get(model_type, NumpyEncoder)
         try:
-            return NumpyEncoder(self.folder).encode
+            return encoder(self.folder).encode
         except BackendUnavailable:
             return self._embed_batch
 

@@ -1,0 +1,126 @@
+"""The word-level sentence checks, each on a sentence written to trip it and one that should pass."""
+
+from __future__ import annotations
+
+from bot.checks import article_terms, foreign_terms, misplaced, repeats, reversed_roles, same_polarity, swapped
+from bot.types import Passage
+from common.text import stem
+
+ADAM = Passage(
+    "p1", "What is Adam?\n\nThe learning rate is usually 0.001 for Adam.", "Optim", "What is Adam?", 0.0, (1, 3)
+)
+DROPOUT = "Dropout reduces overfitting by dropping units at random."
+EPOCHS = "An iteration is one batch. An epoch is all the data."
+WORD2VEC = (
+    "**CBOW**: Predicts a target word given its surrounding words. "
+    "**Skip-gram**: Predicts surrounding words given a target word."
+)
+SEQ2SEQ = "The encoder reads the source sentence. The decoder writes the translation."
+
+
+def passage(pid: str, text: str) -> Passage:
+    return Passage(pid, text, "S", "", 0.0, (1, 2))
+
+
+def test_article_terms_are_rare_bold_words_and_skip_common_ones() -> None:
+    passages = [
+        passage("p0", "**Backpropagation** computes gradients of the **loss**."),
+        passage("p1", "Use **Adam** with a small rate."),
+        passage("p2", "The **house** is red."),
+    ]
+
+    assert article_terms(passages) == {stem("backpropagation"), "adam"}
+
+
+def test_a_bold_word_in_too_many_passages_is_not_a_term() -> None:
+    three = [passage(f"p{i}", f"The **softmax** layer number {i}.") for i in range(3)]
+    four = [*three, passage("p3", "Another **softmax** layer.")]
+
+    assert article_terms(three) == {"softmax"}
+    assert article_terms(four) == frozenset()
+    assert article_terms([]) == frozenset()
+
+
+def test_a_sentence_restating_another_repeats_it() -> None:
+    assert repeats("Dropout randomly drops units during training.", "During training, dropout randomly drops units.")
+
+
+def test_sentences_on_different_things_do_not_repeat() -> None:
+    assert not repeats("Dropout randomly drops units during training.", "Batch norm rescales activations per batch.")
+    assert not repeats("", "Dropout drops units.")
+
+
+def test_a_number_the_passage_lacks_is_foreign() -> None:
+    assert foreign_terms("Adam uses a learning rate of 0.01.", ADAM, "What is Adam?", frozenset()) == ["0.01"]
+
+
+def test_the_passage_number_is_not_foreign() -> None:
+    assert foreign_terms("Adam uses a learning rate of 0.001.", ADAM, "What is Adam?", frozenset()) == []
+
+
+def test_term_shaped_words_and_spelled_numbers_are_foreign() -> None:
+    found = foreign_terms("Adam is like RMSprop and uses four moments.", ADAM, "What is Adam?", frozenset())
+
+    assert sorted(found) == ["4", "RMSprop"]
+
+
+def test_an_article_term_is_foreign_unless_the_question_names_it() -> None:
+    terms = frozenset({"momentum"})
+
+    assert foreign_terms("Adam keeps momentum.", ADAM, "What is Adam?", terms) == ["momentum"]
+    assert foreign_terms("Adam keeps momentum.", ADAM, "Does Adam keep momentum?", terms) == []
+
+
+def test_a_faithful_restatement_keeps_the_polarity() -> None:
+    assert same_polarity("Dropout reduces overfitting.", DROPOUT)
+    assert same_polarity("", DROPOUT)
+
+
+def test_a_negation_the_passage_lacks_flips_the_polarity() -> None:
+    assert not same_polarity("Dropout does not reduce overfitting.", DROPOUT)
+
+
+def test_an_opposite_direction_word_flips_the_polarity() -> None:
+    assert not same_polarity("Dropout increases overfitting.", DROPOUT)
+    assert not same_polarity("Dropout reduces underfitting.", DROPOUT)
+
+
+def test_a_negating_prefix_flips_the_polarity() -> None:
+    assert not same_polarity("Dropout is unsupervised.", "Dropout is supervised.")
+
+
+def test_clauses_trading_their_words_are_swapped() -> None:
+    assert swapped("The encoder writes the translation, while the decoder reads the source sentence.", SEQ2SEQ)
+
+
+def test_clauses_in_the_passage_order_are_not_swapped() -> None:
+    assert not swapped("The encoder reads the source sentence, while the decoder writes the translation.", SEQ2SEQ)
+
+
+def test_saying_of_one_bold_term_what_the_passage_says_of_the_other_reverses_roles() -> None:
+    sentence = "CBOW predicts surrounding words from a target word, while Skip-gram predicts a target word from its surrounding words."
+
+    assert reversed_roles(sentence, WORD2VEC)
+
+
+def test_each_bold_term_with_its_own_description_keeps_its_role() -> None:
+    sentence = "CBOW predicts a target word from its surrounding words, while Skip-gram predicts surrounding words from a target word."
+
+    assert not reversed_roles(sentence, WORD2VEC)
+
+
+def test_a_passage_with_one_bold_term_has_no_roles_to_reverse() -> None:
+    skip_gram = "**Skip-gram**: Predicts surrounding words given a target word."
+
+    assert not reversed_roles("CBOW predicts surrounding words from a target word.", skip_gram)
+
+
+def test_a_term_given_another_terms_definition_is_misplaced() -> None:
+    terms = frozenset({stem("iteration"), stem("epoch")})
+
+    assert misplaced("An epoch is one batch.", EPOCHS, terms)
+    assert not misplaced("An iteration is one batch.", EPOCHS, terms)
+
+
+def test_misplaced_reads_only_article_terms() -> None:
+    assert not misplaced("An epoch is one batch.", EPOCHS, frozenset())
