@@ -62,8 +62,10 @@ def passages_shown(family: str, setting: int | None) -> int:
 
 
 def _title(question: str) -> str:
-    """A passage's question as the lead of its text: "Dying ReLU problem:", "What is dropout?"."""
-    return question if question.endswith(("?", ":", ".")) else f"{question}:"
+    """A passage's question as the lead of its text, "Dying ReLU problem: ", "What is dropout? "; none without one."""
+    if not question:
+        return ""
+    return f"{question} " if question.endswith(("?", ":", ".")) else f"{question}: "
 
 
 def _clip(text: str) -> str:

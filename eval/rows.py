@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot import Answer
 from common.errors import BotError
 
-SCHEMA = "dlqa-eval/3"  # 3: a row's outcome (answered, related, refused); 2: mrr@10, written, relevance, repetition
+SCHEMA = "dlqa-eval/4"  # 4: a row's reply is the Answer JSON; 3: its outcome; 2: mrr@10, written, relevance, repetition
 
 Scores = Mapping[str, float | None]
 
@@ -28,9 +29,10 @@ Scores = Mapping[str, float | None]
 class Row:
     """One question as asked: what came back, its scores (None = could not be computed), its timings.
 
-    `answer`, `grounding` and `draft` are None in a retrieval-only run; `citations` are
-    `(n, passage question, passage id[:12])`; `ranked` holds the top five questions and
-    `ranked_ids` the ids of all ten ranked passages.
+    `reply` is the bot's `Answer.to_dict()`, the JSON the CLI and the API give, less its `passages`
+    (a row's `ranked_ids` name them) and `timings` (the row's own); None in a retrieval-only run,
+    whose `outcome` is the gate's. `ranked` holds the top five questions, `ranked_ids` the ids of all
+    ten ranked passages.
     """
 
     id: str
@@ -42,19 +44,23 @@ class Row:
     scope_confidence: float
     ranked: tuple[str, ...] = ()
     ranked_ids: tuple[str, ...] = ()
-    answer: str | None = None
-    citations: tuple[tuple[int, str, str], ...] = ()
-    grounding: str | None = None
-    draft: str | None = None
-    refused: bool = False
-    outcome: str = ""  # answered, related or refused ("" in rows written before the related outcome)
+    reply: Mapping[str, Any] | None = field(default=None, hash=False)
+    outcome: str = ""  # answered, related or refused: the reply's, else the gate's
     scores: Scores = field(default_factory=dict, hash=False)
     errors: tuple[str, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
-        if not self.outcome:  # a row made without one: refused or answered, as before the related outcome
-            object.__setattr__(self, "outcome", "refused" if self.refused else "answered")
+        if not self.outcome and self.reply is not None:
+            object.__setattr__(self, "outcome", self.reply["outcome"])
+
+    @property
+    def grounding(self) -> str | None:
+        return None if self.reply is None else self.reply["grounding"]
+
+    @property
+    def refused(self) -> bool:
+        return self.outcome == "refused"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,11 +73,7 @@ class Row:
             "scope_confidence": self.scope_confidence,
             "ranked": list(self.ranked),
             "ranked_ids": list(self.ranked_ids),
-            "answer": self.answer,
-            "citations": [list(c) for c in self.citations],
-            "grounding": self.grounding,
-            "draft": self.draft,
-            "refused": self.refused,
+            "reply": None if self.reply is None else dict(self.reply),
             "outcome": self.outcome,
             "scores": dict(self.scores),
             "errors": list(self.errors),
@@ -85,12 +87,16 @@ class Row:
                 **data,
                 "ranked": tuple(data["ranked"]),
                 "ranked_ids": tuple(data["ranked_ids"]),
-                "citations": tuple((int(n), str(q), str(i)) for n, q, i in data["citations"]),
                 "scores": dict(data["scores"]),
                 "errors": tuple(data["errors"]),
                 "timings": dict(data["timings"]),
             }
         )
+
+
+def reply(answer: Answer) -> dict[str, Any]:
+    """The answer's JSON as a row keeps it: `Answer.to_dict()` less `passages` and `timings`."""
+    return {key: value for key, value in answer.to_dict().items() if key not in ("passages", "timings")}
 
 
 @dataclass(frozen=True)
@@ -142,7 +148,13 @@ def fingerprint(rows: Sequence[Row]) -> str:
 def read_result(path: Path) -> Result:
     """A run or baseline written by `write_json`; a missing or unreadable file is one BotError line."""
     try:
-        return Result.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("schema") != SCHEMA:
+            raise BotError(
+                f"Expected an eval result of schema {SCHEMA} in {path}, got {data.get('schema')!r}: "
+                "write a new one with --write-baseline"
+            )
+        return Result.from_dict(data)
     except FileNotFoundError as e:
         raise BotError(f"Expected a baseline at {path}, found none (make one with --write-baseline)") from e
     except json.JSONDecodeError as e:

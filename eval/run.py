@@ -64,7 +64,7 @@ from eval.aggregate import SETS, build_result
 from eval.config import run_config
 from eval.gate import RULES, config_mismatch, gate, load_rules
 from eval.report import write_report
-from eval.rows import Result, Row, read_result, write_json
+from eval.rows import Result, Row, read_result, reply, write_json
 from eval.sets import EvalItem, load_all
 from eval.terminal import latency_table, modes_table, print_gate, summary_table
 
@@ -191,13 +191,7 @@ def _evaluate_one(bot: Bot, item: EvalItem, groups: dict[str, set[str]], retriev
         scope_confidence=verdict.confidence,
         ranked=tuple(questions[:SHOWN]),
         ranked_ids=tuple(p.id[:12] for p in ranked),
-        answer=None if answer is None else answer.text,
-        citations=()
-        if answer is None
-        else tuple((c.n, c.passage.question, c.passage.id[:12]) for c in answer.citations),
-        grounding=None if answer is None else answer.grounding,
-        draft=None if answer is None else answer.draft,
-        refused=outcome == "refused",
+        reply=None if answer is None else reply(answer),
         outcome=outcome,
         scores=scores,
         errors=tuple(errors),

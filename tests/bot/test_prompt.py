@@ -92,3 +92,9 @@ def test_the_judge_prompt_puts_the_passage_before_the_statement() -> None:
 def test_the_prompt_shows_the_setting_else_the_familys_number_of_passages() -> None:
     assert (passages_shown("qwen", None), passages_shown("smollm2", None), passages_shown("llama", None)) == (1, 2, 1)
     assert passages_shown("qwen", 3) == 3
+
+
+def test_a_passage_without_a_question_starts_with_its_text() -> None:
+    untitled = Passage("p3", "Units are dropped at random.", "Regularisation", "", 0.4, (8, 9))
+
+    assert "[1] Units are dropped at random." in build_messages("Why?", [untitled])[1].content

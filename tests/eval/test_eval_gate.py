@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from bot import Answer
 from eval.aggregate import build_result
 from eval.gate import Change, Check, GateResult, gate, load_rules
 from eval.report import bootstrap, write_report
-from eval.rows import Result, Row, fingerprint
+from eval.rows import Result, Row, fingerprint, reply
 
 RULES = load_rules()
 
@@ -36,6 +37,18 @@ IN_SCOPE = {
 ANSWERED = {"words": 20.0, "copy_share": 0.5, "written": 1.0, "relevance": 0.7, "repetition": 0.0}
 
 
+def answer_json(text: str, grounding: str, outcome: str | None = None) -> dict[str, Any]:
+    """What `eval.rows.reply` keeps of an Answer: its to_dict() less passages and timings."""
+    outcome = outcome or {"refused": "refused", "related": "related"}.get(grounding, "answered")
+    return reply(Answer(text=text, grounding=grounding, outcome=outcome))  # type: ignore[arg-type]
+
+
+def with_reply(r: Row, **changes: Any) -> Row:
+    """The row with some of its reply's fields changed, its outcome following the reply's."""
+    new = {**r.reply, **changes}
+    return replace(r, reply=new, outcome=new["outcome"])
+
+
 def row(qid: str, set_: str = "paraphrase", *, refused: bool | None = None, **scores: float | None) -> Row:
     """A row as the runner makes it: in-scope rows carry every answer score, answered ones the text scores too."""
     in_scope = set_ != "out_of_scope"
@@ -49,11 +62,10 @@ def row(qid: str, set_: str = "paraphrase", *, refused: bool | None = None, **sc
         question=f"question {qid}?",
         in_scope=in_scope,
         scope_confidence=0.9,
-        answer="The article does not cover this." if refused else f"answer {qid} [1].",
-        citations=() if refused else ((1, "gold", "abc"),),
-        grounding="refused" if refused else "generated",
-        draft="",
-        refused=refused,
+        reply=answer_json(
+            "The article does not cover this." if refused else f"answer {qid} [1].",
+            "refused" if refused else "generated",
+        ),
         scores={**base, **scores, "scope_ok": float(refused != in_scope)},
         timings={"total": 1.0},
     )
@@ -95,15 +107,17 @@ def changed(*edits: tuple[str, Edit]) -> Result:
 
 def scores(qid: str, **values: float | None) -> tuple[str, Edit]:
     """New scores for one question, whose answer text changes with them."""
-    return qid, lambda r: replace(r, scores={**r.scores, **values}, answer=f"{r.answer} (edited)")
+    return qid, lambda r: replace(with_reply(r, text=f"{r.reply['text']} (edited)"), scores={**r.scores, **values})
 
 
 def refuse(qid: str, refused: bool) -> tuple[str, Edit]:
     return qid, lambda r: replace(
-        r,
-        refused=refused,
-        outcome="refused" if refused else "answered",
-        grounding="refused" if refused else "generated",
+        with_reply(
+            r,
+            refused=refused,
+            outcome="refused" if refused else "answered",
+            grounding="refused" if refused else "generated",
+        ),
         scores={**r.scores, "scope_ok": float(refused != r.in_scope)},
     )
 
@@ -235,7 +249,7 @@ def test_changed_eval_questions_fail_with_the_ids():
 def test_summary_shares_refusals_groundings_and_the_answered_only_metrics():
     rows = [
         row("p1", words=10.0),
-        replace(row("p2", words=30.0, written=0.0, relevance=0.5), grounding="extractive"),
+        with_reply(row("p2", words=30.0, written=0.0, relevance=0.5), grounding="extractive"),
         row("p3", refused=True),
         row("o1", "out_of_scope"),
     ]
@@ -263,11 +277,11 @@ def test_summary_shares_refusals_groundings_and_the_answered_only_metrics():
 
 
 def test_a_related_answer_is_neither_answered_nor_refused_and_its_text_is_not_scored_as_an_answer():
-    related = replace(
+    related = with_reply(
         row("p2", words=30.0, written=0.0),
         outcome="related",
         grounding="related",
-        answer='The article does not answer this directly. The closest entry is "gold" [1].',
+        text='The article does not answer this directly. The closest entry is "gold" [1].',
     )
     summary = result([row("p1", words=10.0), related]).metrics["paraphrase"]
 
@@ -276,7 +290,7 @@ def test_a_related_answer_is_neither_answered_nor_refused_and_its_text_is_not_sc
 
 
 def test_quoted_counts_the_passages_shown_as_the_answer():
-    rows = [replace(row("o1", "out_of_scope", refused=False), grounding="extractive"), row("o2", "out_of_scope")]
+    rows = [with_reply(row("o1", "out_of_scope", refused=False), grounding="extractive"), row("o2", "out_of_scope")]
 
     assert result(rows).metrics["out_of_scope"]["quoted"] == 1.0
 
@@ -284,7 +298,7 @@ def test_quoted_counts_the_passages_shown_as_the_answer():
 def test_the_fingerprint_ignores_timings_only():
     rows = baseline_rows()
     slower = [replace(rows[0], timings={"total": 9.0}), *rows[1:]]
-    edited = [replace(rows[0], answer=f"{rows[0].answer}!"), *rows[1:]]
+    edited = [with_reply(rows[0], text=f"{rows[0].reply['text']}!"), *rows[1:]]
 
     assert fingerprint(slower) == fingerprint(rows) != fingerprint(edited)
     assert fingerprint(list(reversed(rows))) == fingerprint(rows)
