@@ -127,7 +127,7 @@ def vote(feedback: FeedbackLog, turns: list[Turn], index: int, liked: bool | str
         return None
     choice: Vote = {True: "like", False: "dislike", "Like": "like", "Dislike": "dislike"}.get(liked, "retracted")
     if turn.answer is None:
-        record = Feedback(turn.question, turn.reply, choice, grounding="error")
+        record = Feedback.failed(turn.question, turn.reply, choice)
     else:
         record = Feedback.on(turn.answer, choice, question=turn.question)
     feedback.append(record)

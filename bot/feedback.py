@@ -7,8 +7,9 @@ interleave or lose a line. Deliberately not done: rotation, deduplication of rep
 what `O_APPEND` gives on a local disk.
 
 >>> import tempfile, pathlib
+>>> from bot.types import Answer
 >>> log = FeedbackLog(pathlib.Path(tempfile.mkdtemp()) / "feedback.jsonl")
->>> log.append(Feedback(question="What is stride?", answer="How far the filter moves [1].", vote="like"))
+>>> log.append(Feedback.on(Answer("How far the filter moves [1]."), "like", question="What is stride?"))
 >>> [r["vote"] for r in log.read()]
 ['like']
 """
@@ -31,21 +32,25 @@ FILENAME = "feedback.jsonl"
 
 @dataclass(frozen=True)
 class Feedback:
-    """One vote on one answer, with what was asked and which passages it cited."""
+    """One vote on one reply: what was asked, and the reply as `Answer.to_dict()`, the JSON the CLI
+    and the API give (cited passages whole, so a record still reads right after the article is
+    edited and re-indexed); a turn that failed has no answer, only its error line."""
 
     question: str
-    answer: str
     vote: Vote
-    citations: list[dict[str, Any]] = field(default_factory=list)
-    grounding: str = ""
+    answer: dict[str, Any] | None = None
+    error: str = ""
     time: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @classmethod
     def on(cls, answer: Answer, vote: Vote, *, question: str | None = None) -> Feedback:
-        """The vote on a bot `Answer`, with each cited passage whole (`Citation.to_dict`), so a
-        record still reads right after the article is edited and re-indexed."""
-        asked = answer.question if question is None else question
-        return cls(asked, answer.text, vote, [c.to_dict() for c in answer.citations], answer.grounding)
+        """The vote on a bot `Answer`; `question` is what the user typed, when the answer says less."""
+        return cls(answer.question if question is None else question, vote, answer.to_dict())
+
+    @classmethod
+    def failed(cls, question: str, error: str, vote: Vote) -> Feedback:
+        """The vote on a turn that ended in an error line instead of an answer."""
+        return cls(question, vote, error=error)
 
 
 class FeedbackLog:

@@ -259,5 +259,12 @@ def rate(runs: Sequence[Run]) -> float | None:
 
 
 def maxrss_mb() -> float:
+    """This process's peak RSS. On Linux VmHWM, which starts afresh at exec; `ru_maxrss` keeps the
+    peak of the process that spawned it, so every child would report its parent's."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     kilo = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kilo / 1024 / (1024 if sys.platform == "darwin" else 1)  # bytes on macOS, KiB on Linux

@@ -145,12 +145,14 @@ def test_votes_are_logged_for_the_reply_they_were_given_on(make_bot, tmp_path):
     vote(log, failed, 1, "")  # the like was clicked again: withdrawn
     vote(log, failed, 3, False)
 
-    assert [(r["question"], r["vote"], r["grounding"]) for r in log.read()] == [
-        ("What is the dying ReLU problem?", "like", "generated"),
-        ("What is the dying ReLU problem?", "retracted", "generated"),
-        ("Why?", "dislike", "error"),
+    records = log.read()
+    assert [(r["question"], r["vote"], r["error"]) for r in records] == [
+        ("What is the dying ReLU problem?", "like", ""),
+        ("What is the dying ReLU problem?", "retracted", ""),
+        ("Why?", "dislike", "**Error:** down"),
     ]
-    assert log.read()[0]["citations"][0]["question"] == "Dying ReLU problem"
+    assert records[0]["answer"]["citations"][0]["question"] == "Dying ReLU problem"
+    assert records[0]["answer"]["text"] == turns[0].answer.text and records[2]["answer"] is None
 
 
 def test_clicking_a_message_shows_the_sources_of_its_turn(make_bot):

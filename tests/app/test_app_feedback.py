@@ -18,24 +18,19 @@ def test_a_vote_is_appended_as_one_json_line(tmp_path):
     answer = Answer("It is how far it moves [1].", [Citation(1, STRIDE)], question="What is stride?")
 
     log.append(Feedback.on(answer, "like"))
-    log.append(Feedback("Why?", "**Error:** down", "dislike", grounding="error", time="2025-01-01T00:00:00+00:00"))
+    log.append(Feedback.failed("Why?", "**Error:** down", "dislike"))
 
     records = log.read()
-    assert records[1] == {
-        "question": "Why?",
-        "answer": "**Error:** down",
-        "vote": "dislike",
-        "citations": [],
-        "grounding": "error",
-        "time": "2025-01-01T00:00:00+00:00",
-    }
     assert records[0] == {
         "question": "What is stride?",
-        "answer": "It is how far it moves [1].",
         "vote": "like",
-        "citations": [Citation(1, STRIDE).to_dict()],
-        "grounding": "generated",
+        "answer": answer.to_dict(),
+        "error": "",
         "time": records[0]["time"],
+    }
+    assert records[0]["answer"]["citations"] == [Citation(1, STRIDE).to_dict()]  # the passage whole
+    assert records[1] == {"question": "Why?", "vote": "dislike", "answer": None, "error": "**Error:** down"} | {
+        "time": records[1]["time"]
     }
     assert (tmp_path / "data" / "feedback.jsonl").read_text().count("\n") == 2
 
@@ -47,7 +42,7 @@ def test_each_record_is_fsynced(tmp_path, monkeypatch):
     log = FeedbackLog(tmp_path / "feedback.jsonl")
 
     for vote in ("like", "dislike", "retracted"):
-        log.append(Feedback("q", "a", vote))
+        log.append(Feedback("q", vote, error="a"))
 
     assert len(synced) == 3
 
@@ -59,7 +54,7 @@ def test_an_absent_log_reads_empty(tmp_path):
 def _votes(log: FeedbackLog, writer: int, count: int) -> None:
     for i in range(count):
         # Records bigger than a pipe buffer, so torn writes would show as broken lines.
-        log.append(Feedback(f"q{writer}-{i}", f"{writer}-{i} " + "x" * 8000, "like" if i % 2 else "dislike"))
+        log.append(Feedback(f"q{writer}-{i}", "like" if i % 2 else "dislike", error=f"{writer}-{i} " + "x" * 8000))
 
 
 def test_no_vote_is_lost_or_torn_when_threads_write_at_once(tmp_path):
