@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import model_copies
 import numpy as np
 import pytest
+from model_copies import edit_json
 
 from common.embed import SentenceTransformerEmbedder
 from common.encoder import NumpyEncoder
@@ -54,15 +55,7 @@ def encoder() -> NumpyEncoder:
 
 def copy_of_the_model(tmp_path: Path, weights: bool = False) -> Path:
     """The packaged model's small files in tmp_path (weights linked on request), ready to edit."""
-    source, folder = default_embedder_dir(), tmp_path / "model"
-    shutil.copytree(source, folder, ignore=shutil.ignore_patterns("*.safetensors", "*.bin", "*.onnx"))
-    if weights:
-        (folder / "model.safetensors").symlink_to(source / "model.safetensors")
-    return folder
-
-
-def edit_json(path: Path, **changes: object) -> None:
-    path.write_text(json.dumps(json.loads(path.read_text()) | changes))
+    return model_copies.copy_of_the_model(default_embedder_dir(), tmp_path, weights)
 
 
 @pytest.mark.slow

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import model_copies
 import numpy as np
 import pytest
+from model_copies import edit_json
 
 from common import Settings
 from common.embed import SentenceTransformerEmbedder
@@ -42,15 +42,7 @@ def encoder() -> GemmaEncoder:
 
 
 def copy_of_the_model(tmp_path: Path) -> Path:
-    """The model's small files in tmp_path with its weights linked, ready to edit."""
-    source, folder = gemma_folder(), tmp_path / "model"
-    shutil.copytree(source, folder, ignore=lambda where, names: ["model.safetensors"] if Path(where) == source else [])
-    (folder / "model.safetensors").symlink_to(source / "model.safetensors")
-    return folder
-
-
-def edit_json(path: Path, **changes: object) -> None:
-    path.write_text(json.dumps(json.loads(path.read_text()) | changes))
+    return model_copies.copy_of_the_model(gemma_folder(), tmp_path)
 
 
 @pytest.mark.slow
