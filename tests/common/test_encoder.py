@@ -81,11 +81,14 @@ def test_truncation_follows_max_seq_length_not_tokenizer_json(encoder):
 
 
 @pytest.mark.slow
-def test_a_query_never_imports_torch():
+@pytest.mark.parametrize(("preset", "width"), [("minilm", 384), ("embeddinggemma", 768)])
+def test_a_query_never_imports_torch(preset, width):
     code = (
         "import sys\n"
-        "from common.embed import SentenceTransformerEmbedder\n"
-        "assert SentenceTransformerEmbedder().embed_query('x').shape == (384,)\n"
+        "from common import Settings\n"
+        "from common.embed import load_embedder\n"
+        f"embedder = load_embedder(Settings(_env_file=None, embed_model={preset!r}))\n"
+        f"assert embedder.embed_query('x').shape == ({width},)\n"
         "print(sorted({'torch', 'transformers', 'sentence_transformers'} & set(sys.modules)))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
