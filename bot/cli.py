@@ -84,7 +84,8 @@ def _after_stream(streamed: str, answer: Answer) -> str:
     """What follows the streamed draft: the checked answer when grounding changed it, then the sources."""
     parts = ["\n"]
     if answer.text.strip() != streamed.strip():
-        parts.append(f"\nChecked against the article:\n{answer.text}\n")
+        head = "Not answered directly" if answer.outcome == "related" else "Checked against the article"
+        parts.append(f"\n{head}:\n{answer.text}\n")
     if answer.notice:
         parts.append(f"\nNote: {answer.notice}\n")
     if answer.citations:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import _after_stream, main
 from bot.core import LOOKING_UP
+from bot.types import Answer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -138,3 +139,11 @@ def test_on_a_terminal_the_status_is_one_line_on_stderr(fake_index, monkeypatch,
 
     assert sys.stderr.getvalue() == f"{LOOKING_UP}\n"
     assert LOOKING_UP not in out.getvalue() and "Sources:" in out.getvalue()
+
+
+def test_a_draft_that_ends_related_is_not_called_checked():
+    related = Answer('The article does not answer this directly. The closest entry is "Q" [1].', outcome="related")
+    repaired = Answer("Dropout drops units [1].", grounding="repaired")
+
+    assert "\nNot answered directly:\nThe article does not answer" in _after_stream("A draft.", related)
+    assert "\nChecked against the article:\nDropout drops units [1]." in _after_stream("A draft.", repaired)
