@@ -75,10 +75,12 @@ class GemmaEncoder:
         hidden = _float32(self.table[ids]) * self.embed_scale
         positions = np.arange(width)
         distance = np.abs(positions[:, None] - positions[None, :])
-        padding = (1.0 - mask)[:, None, None, :] * np.finfo(np.float32).min
+        # A key a query may not see gets a huge negative score: padding, and in sliding layers the far keys.
+        real = mask[:, None, None, :] > 0
+        lowest = np.finfo(np.float32).min
         biases = {
-            False: padding,
-            True: np.where(distance < self.window, 0.0, np.finfo(np.float32).min)[None, None] + padding,
+            False: np.where(real, 0.0, lowest),
+            True: np.where(real & (distance < self.window)[None, None], 0.0, lowest),
         }
         rotations = {sliding: _rotation(positions, frequency) for sliding, frequency in self.inverse_frequency.items()}
         for layer in range(self.layers):
