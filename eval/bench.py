@@ -51,13 +51,13 @@ from eval.measure import (
     bench_load,
     bench_threaded,
     bench_ui_load,
-    maxrss_mb,
     pct,
     rate,
     raw_run,
     timed_pipeline,
     token_counter,
 )
+from eval.memory import maxrss_mb
 from eval.run import expansion_mode
 from eval.sets import EVAL_DIR
 from eval.startup import (

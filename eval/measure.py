@@ -12,9 +12,6 @@ Deliberately not here: targets, judging a number, printing.
 
 from __future__ import annotations
 
-import re
-import resource
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +28,7 @@ from bot.llm import LLM
 from bot.prompt import Message, build_messages
 from bot.types import Answer, Status
 from common.settings import Settings
+from eval.memory import current_rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERED_WITH_EXPANSION = 8  # whole answers timed per expansion mode (the expansion alone on the rest)
@@ -238,16 +236,6 @@ def bench_expansion(
     }
 
 
-def current_rss_mb() -> float:
-    """This process's resident memory now (not its peak), from /proc; 0 where there is none."""
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return 0.0
-    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-    return int(match.group(1)) / 1024 if match else 0.0
-
-
 def pct(values: Sequence[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 3) if len(values) else None
 
@@ -256,15 +244,3 @@ def rate(runs: Sequence[Run]) -> float | None:
     """Pooled tokens/s: all tokens after the first over all the time they took."""
     seconds = sum(r.gen_seconds for r in runs)
     return round(sum(r.gen_tokens for r in runs) / seconds, 2) if seconds > 0 else None
-
-
-def maxrss_mb() -> float:
-    """This process's peak RSS. On Linux VmHWM, which starts afresh at exec; `ru_maxrss` keeps the
-    peak of the process that spawned it, so every child would report its parent's."""
-    status = Path("/proc/self/status")
-    if status.is_file():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    kilo = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kilo / 1024 / (1024 if sys.platform == "darwin" else 1)  # bytes on macOS, KiB on Linux

@@ -28,19 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "data" / "article.md"
 
 
-# A child's own peak: VmHWM starts afresh at exec, ru_maxrss keeps the spawning process's peak.
-_PEAK = """
-def maxrss_mb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-"""
-
-_COLD_START = (
-    _PEAK
-    + """
+_COLD_START = """
 import json, sys, time
 t0 = time.time()
 from bot import Bot
@@ -51,15 +39,13 @@ bot.llm
 t3 = time.time()
 answer = bot.ask(sys.argv[1])
 t4 = time.time()
+from eval.memory import maxrss_mb  # a child's own peak: see eval.memory
 print(json.dumps({"started": t0, "imported": t1, "bot": t2, "llm": t3, "answered": t4,
                   "refused": answer.refused, "rss_mb": maxrss_mb()}))
 """
-)
 
 
-_EMBED = (
-    _PEAK
-    + """
+_EMBED = """
 import json, sys, time
 t0 = time.time()
 from common.embed import load_embedder
@@ -72,9 +58,9 @@ for question in json.loads(sys.argv[2]):
     tick = time.perf_counter()
     embedder.embed_query(question)
     seconds.append(time.perf_counter() - tick)
+from eval.memory import maxrss_mb
 print(json.dumps({"load_s": loaded, "seconds": seconds, "rss_mb": maxrss_mb()}))
 """
-)
 
 
 def bench_ingest(index: Path, env: dict[str, str]) -> dict[str, Any]:
