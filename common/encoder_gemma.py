@@ -79,13 +79,13 @@ class GemmaEncoder:
         real = mask[:, None, None, :] > 0
         lowest = np.finfo(np.float32).min
         biases = {
-            False: np.where(real, 0.0, lowest),
-            True: np.where(real & (distance < self.window)[None, None], 0.0, lowest),
+            False: np.where(real, np.float32(0), lowest),
+            True: np.where(real & (distance < self.window)[None, None], np.float32(0), lowest),
         }
         rotations = {sliding: _rotation(positions, frequency) for sliding, frequency in self.inverse_frequency.items()}
         for layer in range(self.layers):
             sliding = self.sliding[layer]
-            hidden = self._layer(hidden, biases[sliding].astype(np.float32), rotations[sliding], f"layers.{layer}.")
+            hidden = self._layer(hidden, biases[sliding], rotations[sliding], f"layers.{layer}.")
         hidden = self._norm(hidden, "norm.weight")
         pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
         for projection in self.projections:
