@@ -219,6 +219,11 @@ class Bot:
         tick = time.perf_counter()
         verdict = gate.judge(query, hits)
         timings["gate"] = time.perf_counter() - tick
+        if self._looks_again(verdict):
+            yield Status(LOOKING_UP)
+            tick = time.perf_counter()
+            verdict = self._second_look(query, verdict, expansion)
+            timings["second_look"] = time.perf_counter() - tick
         passages = [h.passage for h in hits]
         base = {
             "question": question,
@@ -283,11 +288,27 @@ class Bot:
 
         return as_runnable(self)
 
-    def verdict(self, question: str) -> Verdict:
-        """The scope gate's decision for `question` (for the eval and the UI's debug view)."""
+    def verdict(self, question: str, second_look: bool = True) -> Verdict:
+        """The scope gate's decision for `question` (for the eval and the UI's debug view); without
+        `second_look` a refusal is not reconsidered, so no model is loaded (the retrieval-only eval)."""
         self.refresh()
         query = clean_question(question, self.settings.max_question_chars)[0]
-        return self.gate.judge(query, self.retriever.search(query, self.settings.top_k, self.expand(query)))
+        expansion = self.expand(query)
+        verdict = self.gate.judge(query, self.retriever.search(query, self.settings.top_k, expansion))
+        if second_look and self._looks_again(verdict):
+            verdict = self._second_look(query, verdict, expansion)
+        return verdict
+
+    def _looks_again(self, verdict: Verdict) -> bool:
+        """Whether a refusal is reconsidered: on in the settings, and the policy calibrated on the expander."""
+        if not (self.settings.second_look and verdict.reconsider and self.gate.policy.rescue_models):
+            return False
+        return self.gate.looks_again(verdict, self.expander.llm.name)
+
+    def _second_look(self, query: str, verdict: Verdict, expansion: str) -> Verdict:
+        """The gate's second look: the question plus a closed-book answer (the retrieval one, if it ran)."""
+        text = expansion or self.expander.expand(query)
+        return self.gate.second_look(verdict, self.retriever.top_cosine(f"{query}\n{text}"))
 
     def with_options(self, **overrides: Any) -> Bot:
         """This bot with per-request settings (`top_k`, `temperature`, `max_tokens`), for the UI.
@@ -300,7 +321,7 @@ class Bot:
         self.refresh()  # so the copy starts on the newest index and does not reopen it itself
         clone = copy.copy(self)
         clone._llm = self.llm  # load once, here, so every copy shares one model
-        if self.expands:
+        if self.expands or self._expander is not None:
             clone._expander = self.expander
         clone.settings = Settings(**{**self.settings.model_dump(), **overrides})
         return clone

@@ -6,8 +6,10 @@ policy's `refuse_below` the question is refused; from `answer_from` up it is ans
 verdict is tentative: the article has a close entry but may not answer this question. There a model
 family that can settle it drafts an answer, which stands only if it is the model's own words, mostly kept
 by grounding and about the question (`settle`); otherwise, and for other families at once, the outcome is
-*related*: the closest entry is shown as the closest entry, never as the answer. Prompt-injection text is
-refused outright. Deliberately not handled: questions in other languages are judged on the same signals.
+*related*: the closest entry is shown as the closest entry, never as the answer. A refusal on these signals
+gets a second look (`second_look`) where the policy was calibrated on the expanding model: a question worded
+unlike the article ("Glorot init") whose closed-book answer lands close to an entry becomes tentative.
+Prompt-injection text is refused outright. Deliberately not handled: questions in other languages are judged on the same signals.
 """
 
 from __future__ import annotations
@@ -37,13 +39,15 @@ class Verdict:
     """The gate's decision with the confidence behind it, for the bot, the UI and the eval.
 
     `decision` is `answer`, `check` (tentative: a draft settles it), `related` or `refuse`;
-    `quote_ok` says whether a quote of the top passage may stand as the answer.
+    `quote_ok` says whether a quote of the top passage may stand as the answer; `reconsider`, whether
+    a refusal came from the scope model alone, which a second look may overturn.
     """
 
     decision: Decision
     confidence: float
     reason: str
     quote_ok: bool = False
+    reconsider: bool = False
 
     @property
     def tentative(self) -> bool:
@@ -100,7 +104,19 @@ class ScopeGate:
             if self.drafts:
                 return Verdict("check", p, "uncertain: answered only if the answer survives the checks")
             return Verdict("related", p, "a close entry, which may not answer the question")
-        return Verdict("refuse", p, "not covered by the article")
+        return Verdict("refuse", p, "not covered by the article", reconsider=True)
+
+    def looks_again(self, verdict: Verdict, expander: str) -> bool:
+        """Whether a second look could overturn `verdict`: a scope-model refusal, and an expanding model
+        whose closed-book answers the policy's `rescue_from` was set on."""
+        return verdict.reconsider and expander in self.policy.rescue_models
+
+    def second_look(self, verdict: Verdict, expanded_cosine: float) -> Verdict:
+        """`verdict` reconsidered on the top cosine of the question plus its closed-book expansion."""
+        if not verdict.reconsider or expanded_cosine < self.policy.rescue_from:
+            return verdict
+        decision: Decision = "check" if self.drafts else "related"
+        return Verdict(decision, verdict.confidence, "worded unlike the article, but its answer is close to an entry")
 
     def settle(
         self, verdict: Verdict, checked: Grounded, relevance: Callable[[], float]

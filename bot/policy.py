@@ -60,7 +60,10 @@ class ScopePolicy:
     Below `refuse_below` a question is refused; from `answer_from` up it is answered. Between, the
     verdict is tentative: a model family in `TENTATIVE_FAMILIES` drafts an answer that settles it
     (answered if it stands, else *related*), any other family shows the closest entry as related.
-    A quote of the passage is shown as the answer only from `quote_from` up.
+    A quote of the passage is shown as the answer only from `quote_from` up. A refusal gets a second
+    look when the expanding model is one of `rescue_models`: if the question plus that model's closed-book
+    answer comes within `rescue_from` cosine of an entry, the article may answer it in other words
+    ("Glorot init" for Xavier initialization), and the verdict becomes tentative instead.
     """
 
     features: tuple[str, ...]
@@ -71,8 +74,11 @@ class ScopePolicy:
     quote_from: float
     stand_share: float = 0.5  # a tentative draft stands with more than this share of its sentences kept,
     stand_relevance: float = 0.45  # and this close (MiniLM-style cosine) to the question
+    rescue_models: tuple[str, ...] = ()  # expanders whose closed-book answers `rescue_from` was set on
+    rescue_from: float = 1.0
     note: str = ""
     stand_note: str = ""
+    rescue_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,7 @@ def _read(name: str) -> Policy:
     scope = data.pop("scope")
     scope["features"] = tuple(scope["features"])
     scope["coefficients"] = tuple(scope["coefficients"])
+    scope["rescue_models"] = tuple(scope.get("rescue_models", ()))
     return Policy(**data, scope=ScopePolicy(**scope))
 
 

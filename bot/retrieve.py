@@ -93,6 +93,10 @@ class Retriever:
                 break
         return hits
 
+    def top_cosine(self, text: str) -> float:
+        """The highest dense cosine of `text` to any passage (the gate's second look reads it)."""
+        return float(self._dense(text).max()) if self.passages else -1.0
+
     def _fused(self, text: str) -> np.ndarray:
         return self._dense(text) + self.lexical_weight * self._lexical(text)
 

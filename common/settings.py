@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         description="Scope gate: below this confidence a question is refused; between it and the threshold the closest "
         "entry is shown as related, or (Qwen) the model's draft settles it. Unset = the embedder's policy.",
     )
+    second_look: bool = Field(
+        True,
+        description="Before refusing, let the expanding model answer closed-book and look again (one short generation "
+        "per refusal; only for the models the embedder's policy was calibrated on).",
+    )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are truncated (with a notice).")
 
     host: str = Field("127.0.0.1", description="UI bind address.")

@@ -9,6 +9,11 @@ the five eval sets, fits a logistic model (balanced classes) on the article's ow
 - `quote_from`: just above every hard out-of-scope dev question (a quote shown as the answer must be rare).
 It prints every set's refused / tentative / answered shares on both halves; `--write` stores the model in
 the embedder's `bot/policy/*.json`. `--features a,b` compares another feature set without writing.
+
+`--second-look` also sets the refusals' second look for the configured answer model (`BOT_LLM_MODEL`, which
+must be loadable): every refused question is expanded closed-book, and `rescue_from` is put just above the
+expanded top cosine of every refused out-of-scope dev question, so no dev negative is rescued (a few
+minutes: one short generation per refusal).
 """
 
 from __future__ import annotations
@@ -21,9 +26,12 @@ from dataclasses import asdict, replace
 import numpy as np
 
 from bot import Bot
+from bot.expand import Expander
 from bot.gate import features
+from bot.llm import load_llm
 from bot.policy import ScopePolicy, policy_path
-from eval.sets import load_all
+from common.settings import Settings
+from eval.sets import EvalItem, load_all
 
 DEFAULT_FEATURES = ("top_cosine",)
 IN_SCOPE_REFUSED = 0.05
@@ -38,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--features", default=",".join(DEFAULT_FEATURES), help="comma-separated gate features")
     parser.add_argument("--write", action="store_true", help="store the fitted model in bot/policy/")
+    parser.add_argument("--second-look", action="store_true", help="also set the refusals' second look")
     args = parser.parse_args(argv)
     names = tuple(args.features.split(","))
 
@@ -74,7 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         f"logistic (C=1, balanced) on the article's questions and the dev halves; cuts: in-scope dev refused "
         f"<= {IN_SCOPE_REFUSED}, hard dev answered outright <= {HARD_ANSWERED}, quoted <= {HARD_QUOTED}.",
     )
-    report = {"embedder": bot.embedder.name, "scope": asdict(scope), "shares": _shares(p, sets, splits, scope)}
+    rescued = np.zeros(len(items), dtype=bool)
+    if args.second_look:
+        scope, rescued = _second_look(bot, items, p < scope.refuse_below, sets, splits, scope)
+    shares = _shares(p, sets, splits, scope, rescued)
+    report = {"embedder": bot.embedder.name, "scope": asdict(scope), "shares": shares}
     print(json.dumps(report, indent=1))
     if args.write:
         path = policy_path(bot.embedder.name)
@@ -87,15 +100,44 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _shares(p: np.ndarray, sets: np.ndarray, splits: np.ndarray, scope: ScopePolicy) -> dict[str, dict[str, float]]:
-    """Per set and half: refused (below the floor), tentative (the band) and answered outright."""
+def _second_look(
+    bot: Bot, items: list[EvalItem], refused: np.ndarray, sets: np.ndarray, splits: np.ndarray, scope: ScopePolicy
+) -> tuple[ScopePolicy, np.ndarray]:
+    """`scope` with `rescue_from` set for the answer model, and which refused questions it rescues."""
+    settings = Settings()  # the configured answer model (the bot above has the fake one)
+    expander = Expander(load_llm(settings), settings.expansion_tokens)
+    cosine = np.full(len(items), -1.0)
+    for i in np.flatnonzero(refused):
+        question = items[i].question
+        cosine[i] = bot.retriever.top_cosine(f"{question}\n{expander.expand(question)}")
+    negatives = refused & (splits == "dev") & np.isin(sets, ["hard_out_of_scope", "out_of_scope"])
+    rescue_from = round(float(cosine[negatives].max()) + ABOVE, 4)
+    scope = replace(
+        scope,
+        rescue_models=(expander.llm.name,),
+        rescue_from=rescue_from,
+        rescue_note=f"python eval/calibrate_gate.py --second-look --write with {expander.llm.name}: just above the "
+        f"top cosine of question + expansion of every refused out-of-scope dev question "
+        f"({int(negatives.sum())}); {int((refused & (cosine >= rescue_from) & (splits == 'dev')).sum())} "
+        f"refused dev questions rescued.",
+    )
+    return scope, refused & (cosine >= rescue_from)
+
+
+def _shares(
+    p: np.ndarray, sets: np.ndarray, splits: np.ndarray, scope: ScopePolicy, rescued: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """Per set and half: refused (below the floor, not rescued), rescued by the second look, tentative (the
+    band) and answered outright."""
     out = {}
     for name in dict.fromkeys(sets):
         for half in dict.fromkeys(splits[sets == name]):
-            q = p[(sets == name) & (splits == half)]
+            mask = (sets == name) & (splits == half)
+            q, saved = p[mask], rescued[mask]
             out[f"{name}:{half}"] = {
                 "n": len(q),
-                "refused": round(float(np.mean(q < scope.refuse_below)), 3),
+                "refused": round(float(np.mean((q < scope.refuse_below) & ~saved)), 3),
+                "rescued": round(float(np.mean(saved)), 3),
                 "tentative": round(float(np.mean((q >= scope.refuse_below) & (q < scope.answer_from))), 3),
                 "answered": round(float(np.mean(q >= scope.answer_from)), 3),
                 "quote_ok": round(float(np.mean(q >= scope.quote_from)), 3),

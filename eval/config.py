@@ -45,6 +45,7 @@ def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: in
         "top_k": settings.top_k,
         "prompt_passages": bot.prompt_passages if answers else None,
         "expansion": _expansion(bot),
+        "second_look": settings.second_look if answers else None,
         "support_tau": GROUNDING.support,
         "policy_sha256": policy_sha256(bot),
         "policy": bot.policy.to_dict(),

@@ -159,7 +159,7 @@ def _evaluate_one(bot: Bot, item: EvalItem, groups: dict[str, set[str]], retriev
     tick = time.perf_counter()
     ranked = bot.retrieve(item.question, RANKED_K)
     retrieve_s = time.perf_counter() - tick
-    verdict = bot.verdict(item.question)
+    verdict = bot.verdict(item.question, second_look=not retrieval_only)
     questions = [p.question for p in ranked]
     if item.in_scope:
         gold = item.gold

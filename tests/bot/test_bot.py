@@ -4,7 +4,8 @@ import pytest
 
 from bot import Answer, BackendUnavailable, Bot, IndexMismatch, IndexMissing, ModelMissing
 from bot.backends.fake import FakeLLM
-from bot.core import CHECKING, EMPTY, REFUSAL
+from bot.core import CHECKING, EMPTY, LOOKING_UP, REFUSAL
+from bot.gate import ScopeGate
 from bot.types import Status
 from common import FakeEmbedder, Settings
 from common.text import markers
@@ -195,3 +196,30 @@ def test_a_model_that_fails_to_preload_fails_the_first_answer_with_one_clear_err
 
     with pytest.raises(ModelMissing, match=r"Expected a GGUF file at /nowhere/model\.gguf"):
         bot.ask("What is dropout?")
+
+
+def rescuing_bot(fake_index: Settings, rescue_from: float, *responses: str, **overrides: object) -> Bot:
+    """A bot that refuses every question on the scope model and gives each refusal a second look with the fake."""
+    bot = Bot(fake_index, llm=FakeLLM(list(responses)), embedder=FakeEmbedder(), **overrides)
+    policy = replace(bot.policy.scope, rescue_models=("fake",), rescue_from=rescue_from)
+    bot.gate = ScopeGate(bot.gate.vocabulary, policy, "fake", threshold=1.0, floor=1.0)
+    return bot
+
+
+def test_a_refusal_whose_closed_book_answer_is_close_to_an_entry_becomes_tentative(fake_index):
+    bot = rescuing_bot(fake_index, -1.0, "Data augmentation adds altered copies of the training data.")
+    items = list(bot.stream("What is data augmentation?"))
+
+    assert items[0] == Status(LOOKING_UP) and items[1] == Status(CHECKING)
+    assert not items[-1].refused and "second_look" in items[-1].timings
+    assert bot.llm.history[0][-1].content == "What is data augmentation?"  # the expansion, then the draft
+
+
+def test_a_far_expansion_keeps_the_refusal_and_the_setting_turns_the_second_look_off(fake_index):
+    far = rescuing_bot(fake_index, 2.0)
+    off = rescuing_bot(fake_index, -1.0, second_look=False)
+
+    assert far.ask("What is data augmentation?").outcome == "refused" and len(far.llm.history) == 1
+    assert off.ask("What is data augmentation?").outcome == "refused" and off.llm.history == []
+    assert off.verdict("What is data augmentation?").decision == "refuse"
+    assert rescuing_bot(fake_index, -1.0).verdict("What is data augmentation?", second_look=False).reconsider
