@@ -147,7 +147,9 @@ def _rotate(x: np.ndarray, rotation: tuple[np.ndarray, np.ndarray]) -> np.ndarra
 
 def _gelu_tanh(x: np.ndarray) -> np.ndarray:
     """The tanh GELU that `gelu_pytorch_tanh` means."""
-    return np.float32(0.5) * x * (1.0 + np.tanh(np.float32(np.sqrt(2.0 / np.pi)) * (x + np.float32(0.044715) * x**3)))
+    return (
+        np.float32(0.5) * x * (1.0 + np.tanh(np.float32(np.sqrt(2.0 / np.pi)) * (x + np.float32(0.044715) * x * x * x)))
+    )
 
 
 def _float32(x: np.ndarray) -> np.ndarray:
