@@ -101,8 +101,8 @@ class Settings(BaseSettings):
     )
     second_look: bool = Field(
         True,
-        description="Before refusing, let the expanding model answer closed-book and look again (one short generation "
-        "per refusal; only for the models the embedder's policy was calibrated on).",
+        description="Before refusing, let the expanding model answer closed-book and look again (the models the "
+        "policy was calibrated on: the 0.5B).",
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are truncated (with a notice).")
 
