@@ -49,3 +49,13 @@ def test_questions_the_article_does_not_answer_are_not_answered(default_bot, que
 
     assert answer.outcome in {"refused", "related"}
     assert "The article answers" not in answer.text  # no passage quoted as if it were the answer
+
+
+def test_a_question_worded_unlike_the_article_gets_a_second_look_and_finds_its_entry(default_bot):
+    question = "what does glorot init fix?"  # the article says "Xavier initialization"
+
+    assert default_bot.verdict(question, second_look=False).decision == "refuse"
+    answer = default_bot.ask(question)
+
+    assert answer.outcome in {"answered", "related"} and "second_look" in answer.timings
+    assert answer.citations[0].passage.question == "What is Xavier Initialization and why it's used in NN?"
