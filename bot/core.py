@@ -301,9 +301,7 @@ class Bot:
 
     def _looks_again(self, verdict: Verdict) -> bool:
         """Whether a refusal is reconsidered: on in the settings, and the policy calibrated on the expander."""
-        if not (self.settings.second_look and verdict.reconsider and self.gate.policy.rescue_models):
-            return False
-        return self.gate.looks_again(verdict, self.expander.llm.name)
+        return self.settings.second_look and self.gate.looks_again(verdict, lambda: self.expander.llm.name)
 
     def _second_look(self, query: str, verdict: Verdict, expansion: str) -> Verdict:
         """The gate's second look: the question plus a closed-book answer (the retrieval one, if it ran)."""

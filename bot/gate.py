@@ -9,7 +9,8 @@ by grounding and about the question (`settle`); otherwise, and for other familie
 *related*: the closest entry is shown as the closest entry, never as the answer. A refusal on these signals
 gets a second look (`second_look`) where the policy was calibrated on the expanding model: a question worded
 unlike the article ("Glorot init") whose closed-book answer lands close to an entry becomes tentative.
-Prompt-injection text is refused outright. Deliberately not handled: questions in other languages are judged on the same signals.
+Prompt-injection text is refused outright. Deliberately not handled: questions in other languages are judged
+on the same signals.
 """
 
 from __future__ import annotations
@@ -106,10 +107,11 @@ class ScopeGate:
             return Verdict("related", p, "a close entry, which may not answer the question")
         return Verdict("refuse", p, "not covered by the article", reconsider=True)
 
-    def looks_again(self, verdict: Verdict, expander: str) -> bool:
+    def looks_again(self, verdict: Verdict, expander: Callable[[], str]) -> bool:
         """Whether a second look could overturn `verdict`: a scope-model refusal, and an expanding model
-        whose closed-book answers the policy's `rescue_from` was set on."""
-        return verdict.reconsider and expander in self.policy.rescue_models
+        whose closed-book answers the policy's `rescue_from` was set on (`expander` names it; asked only
+        when the policy has a second look, since naming it may load the model)."""
+        return verdict.reconsider and bool(self.policy.rescue_models) and expander() in self.policy.rescue_models
 
     def second_look(self, verdict: Verdict, expanded_cosine: float) -> Verdict:
         """`verdict` reconsidered on the top cosine of the question plus its closed-book expansion."""

@@ -111,16 +111,16 @@ def _second_look(
         question = items[i].question
         cosine[i] = bot.retriever.top_cosine(f"{question}\n{expander.expand(question)}")
     rescue_from, negatives = rescue_cut(cosine, refused, sets, splits)
+    rescued = refused & (cosine >= rescue_from)
     scope = replace(
         scope,
         rescue_models=(expander.llm.name,),
         rescue_from=rescue_from,
         rescue_note=f"python eval/calibrate_gate.py --second-look --write with {expander.llm.name}: just above the "
         f"top cosine of question + expansion of every refused out-of-scope dev question "
-        f"({int(negatives.sum())}); {int((refused & (cosine >= rescue_from) & (splits == 'dev')).sum())} "
-        f"refused dev questions rescued.",
+        f"({int(negatives.sum())}); {int((rescued & (splits == 'dev')).sum())} refused dev questions rescued.",
     )
-    return scope, refused & (cosine >= rescue_from)
+    return scope, rescued
 
 
 def rescue_cut(

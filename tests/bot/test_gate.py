@@ -83,9 +83,9 @@ def test_a_refusal_gets_a_second_look_only_from_the_expander_it_was_calibrated_o
     refused = ScopeGate({"dropout"}, RESCUING, "qwen").judge("What is Glorot init?", hits(0.3))
 
     assert (refused.decision, refused.reconsider) == ("refuse", True)
-    assert ScopeGate({"dropout"}, RESCUING, "qwen").looks_again(refused, "qwen2.5-coder-0.5b")
-    assert not ScopeGate({"dropout"}, RESCUING, "qwen").looks_again(refused, "smollm2-135m")
-    assert not gate().looks_again(refused, "qwen2.5-coder-0.5b")  # a policy without a second look
+    assert ScopeGate({"dropout"}, RESCUING, "qwen").looks_again(refused, lambda: "qwen2.5-coder-0.5b")
+    assert not ScopeGate({"dropout"}, RESCUING, "qwen").looks_again(refused, lambda: "smollm2-135m")
+    assert not gate().looks_again(refused, lambda: pytest.fail("a policy without a second look never asks"))
 
 
 def test_a_close_expansion_makes_a_refusal_tentative_and_a_far_one_leaves_it():
