@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from bot.policy import GROUNDING
@@ -70,11 +71,21 @@ def article_terms(passages: Iterable[Passage]) -> frozenset[str]:
 
 
 def repeats(body: str, earlier: str) -> bool:
-    """True when one sentence's content words mostly restate the other's."""
+    """True when one sentence's content words mostly restate the other's and it adds none of its own:
+    "Tanh scales between -1 and 1" after the same sentence about sigmoid is the second half, not a repeat."""
     a, b = set(content_tokens(body)), set(content_tokens(earlier))
-    if not a or not b:
+    if not a or not b or a - b:
         return False
     return len(a & b) / min(len(a), len(b)) >= GROUNDING.repeat_overlap
+
+
+def verbatim(body: str, passage_text: str) -> bool:
+    """True when the sentence is (nearly) a run of the passage's own words, in the passage's order."""
+    mine, theirs = words(MARKER.sub(" ", body)), words(plain_for_embedding(passage_text))
+    if len(mine) < GROUNDING.verbatim_words:
+        return False
+    block = SequenceMatcher(None, mine, theirs, autojunk=False).find_longest_match(0, len(mine), 0, len(theirs))
+    return block.size >= GROUNDING.verbatim_share * len(mine)
 
 
 def foreign_terms(body: str, passage: Passage, question: str, terms: frozenset[str]) -> list[str]:

@@ -23,9 +23,10 @@ from bot.checks import article_terms
 from bot.expand import Expander, expansion_model, expansion_on
 from bot.gate import ScopeGate, Verdict
 from bot.ground import Grounder, extractive, related
-from bot.llm import LLM, backend, generate, load_llm, model_family
-from bot.policy import Policy, policy_for
-from bot.prompt import build_messages, judge_messages, passages_shown
+from bot.judge import Judge, load_judge
+from bot.llm import LLM, backend, load_llm, model_family
+from bot.policy import GROUNDING, Policy, policy_for
+from bot.prompt import build_messages, passages_shown
 from bot.retrieve import Retriever
 from bot.rewrite import History, standalone
 from bot.types import Answer, Passage, Status
@@ -68,8 +69,12 @@ class Bot:
         self.settings = Settings(**{**base.model_dump(), **overrides}) if overrides else base
         self._llm = llm
         self._loading: Future[LLM] | None = None
-        if llm is None and preload:  # the model loads on its own thread while the index opens
-            self._loading = ThreadPoolExecutor(1, thread_name_prefix="bot-preload").submit(_load_warm, self.settings)
+        self._judging: Future[tuple[Judge | None, str]] | None = None
+        if preload:  # the models load on their own thread while the index opens: the generator, then the judge
+            loader = ThreadPoolExecutor(1, thread_name_prefix="bot-preload")
+            if llm is None:
+                self._loading = loader.submit(_load_warm, self.settings)
+            self._judging = loader.submit(lambda: load_judge(self.settings, self.llm, GROUNDING.judge_cut))
         self.embedder = embedder or load_embedder(self.settings)
         self.policy: Policy = policy_for(self.embedder.name)
         self._expander: Expander | None = None
@@ -87,10 +92,19 @@ class Bot:
         family = self._llm.family if self._llm is not None else model_family(self.settings)
         gate = ScopeGate(vocabulary, self.policy.scope, family, self.settings.gate_threshold, self.settings.gate_floor)
         self.retriever, self.gate = retriever, gate
-        judge = self._judge if self.settings.self_check else None
         # the term list is needed only once a draft is checked: it is built while the model loads
         terms = ThreadPoolExecutor(1, thread_name_prefix="bot-terms").submit(article_terms, retriever.passages)
-        self.grounder = Grounder(self._checker, terms, judge)
+        self.grounder = Grounder(self._checker, terms, lambda: self._loaded_judge()[0])
+
+    def _loaded_judge(self) -> tuple[Judge | None, str]:
+        """The judge and its notice: the preloaded one, or (`preload=False`) loaded now, on first use."""
+        if self._judging is None:
+            with self._reload_lock:
+                if self._judging is None:
+                    done: Future[tuple[Judge | None, str]] = Future()
+                    done.set_result(load_judge(self.settings, self.llm, GROUNDING.judge_cut))
+                    self._judging = done
+        return self._judging.result()
 
     @cached_property
     def _checker(self) -> Embedder:
@@ -101,10 +115,15 @@ class Bot:
             return self.embedder
         return SentenceTransformerEmbedder()
 
-    def _judge(self, passage_text: str, sentence: str) -> bool:
-        """The self-check: does the loaded model say the passage states `sentence`?"""
-        reply = generate(self.llm, judge_messages(passage_text, sentence, self.llm.family), max_tokens=3, temperature=0)
-        return reply.strip().lower().startswith("yes")
+    @property
+    def judge(self) -> Judge | None:
+        """The model that judges answer sentences (`BOT_JUDGE_MODEL`); None when word rules check them."""
+        return self.grounder.judge
+
+    @property
+    def judge_notice(self) -> str:
+        """Why there is no judge ("" when there is one), for the status line."""
+        return self._loaded_judge()[1]
 
     def refresh(self) -> bool:
         """Switch to a newer published index version if a re-ingest made one; True when it did.
@@ -244,7 +263,7 @@ class Bot:
             yield answer
             return
         llm = self.llm
-        shown = passages[: self.prompt_passages]
+        shown = passages[: passages_shown(llm.family, self.settings.prompt_passages, query, [h.dense for h in hits])]
         messages = build_messages(query, shown, llm.family)
         if verdict.tentative:
             yield Status(CHECKING)
@@ -273,6 +292,7 @@ class Bot:
             grounding=checked.grounding,
             draft=draft,
             model=llm.name,
+            judge=checked.judge,
             **base,
         )
 

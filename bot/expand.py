@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.llm import LLM, backend, generate
+from bot.llm import LLM, generate, generator_preset
 from bot.prompt import Message, template
 from common.models import LARGE
 from common.settings import Settings
@@ -53,9 +53,9 @@ def expansion_model(settings: Settings) -> str | None:
     """The model that expands, as a `BOT_LLM_MODEL` value; None means the answer generator itself
     (also when the named model is the one the generator resolves to: one copy in memory)."""
     if settings.expansion_model:
-        same = settings.expansion_model in (settings.llm_model, _generator_preset(settings))
+        same = settings.expansion_model in (settings.llm_model, generator_preset(settings))
         return None if same else settings.expansion_model
-    if settings.query_expansion == "hyde" and _generator_preset(settings) not in (None, LARGE):
+    if settings.query_expansion == "hyde" and generator_preset(settings) not in (None, LARGE):
         return LARGE  # the smaller presets' expansions hurt retrieval
     return None
 
@@ -68,9 +68,3 @@ def expansion_on(settings: Settings, generator: Callable[[], LLM], gpu: bool) ->
         return False
     model = expansion_model(settings)
     return (model or generator().name) == LARGE
-
-
-def _generator_preset(settings: Settings) -> str | None:
-    """The preset name the generator resolves to here; None for files and for backends without presets."""
-    choice = backend(settings).preset(settings)
-    return None if choice is None else choice.preset.name

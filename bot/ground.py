@@ -1,17 +1,19 @@
 """Check a draft answer against the passages it was shown, and repair or replace it.
 
-Each draft sentence must pass every check (`CHECKS`) against the best-ranked shown passage that passes:
+With a judge (`bot.judge`, the default), a draft sentence stands when it is a near-verbatim run of a shown
+passage's words, or when the judge's p(yes) that the passage states it reaches the cut; beside it run only
+the word rules the grounding eval shows to add (`GROUNDING.judged_rules`). The sentence's own marker picks
+the passage tried first (one passage prefix per answer for the judge's cache), then the others by rank.
+
+Without a judge the word rules stand in, every sentence against the best-ranked shown passage that passes:
 - support: lexical (the share of its content words the passage holds, ALCE-style, >= 0.6), or semantic
   (the embedder's cosine to the passage's closest sentence >= 0.75, with lexical >= 0.4);
 - terms, polarity, order, repeat: the word rules of `bot.checks` (foreign terms and numbers, negation
   or reversal, swapped or misplaced terms, a restated sentence);
-- relevance: it is about the question or the passage the answer rests on (embedder similarity);
-- selfcheck (optional, `BOT_SELF_CHECK`): the loaded model says yes to "does the passage state this?".
-Retrieval rank, not the model's marker, picks the cited passage: on the eval's answered questions the
-model's own markers gave gold-cited 0.79, rank-first attribution 0.84. Headings the model copied are
-removed first. If too little is left, or the best passage supports none of it, the answer becomes the
-article's own answer for the best passage, quoted and cited. Deliberately not handled: entailment in
-general (no NLI model ships offline); the checks are measured on `data/eval/grounding.jsonl`.
+- relevance: it is about the question or the passage the answer rests on (embedder similarity).
+Headings the model copied are removed first. If too little is left, or the best passage supports none of it,
+the answer becomes the article's own answer for the best passage, quoted and cited. Both are measured on
+`data/eval/grounding.jsonl` (`python eval/grounding.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.checks import foreign_terms, misplaced, repeats, reversed_roles, same_polarity, swapped
+from bot.checks import foreign_terms, misplaced, repeats, reversed_roles, same_polarity, swapped, verbatim
+from bot.judge import Judge
 from bot.policy import GROUNDING
 from bot.types import Citation, Grounding, Passage
 from common.embed import Embedder
@@ -37,7 +40,7 @@ from common.text import (
     support,
 )
 
-CHECKS = ("support", "terms", "polarity", "order", "relevance", "repeat", "selfcheck")
+CHECKS = ("support", "terms", "polarity", "order", "relevance", "repeat", "judge")
 _NOT_COVERED = re.compile(r"does not cover|doesn't cover|not covered|cannot answer|can't answer", re.I)
 
 
@@ -57,6 +60,7 @@ class Grounded:
     citations: list[Citation]
     grounding: Grounding
     kept_share: float = field(default=1.0, compare=False)  # of the draft's answer sentences, the share kept
+    judge: str = ""  # the model that judged the sentences; "" when word rules checked them
 
 
 class Grounder:
@@ -66,19 +70,29 @@ class Grounder:
         embedder: for the semantic and relevance checks; `None` keeps them off (lexical only).
         terms: stems the article treats as technical (see `article_terms`), or a future of them (the
             bot computes them in the background while the model loads); empty = shape rules only.
-        judge: `(passage_text, sentence) -> bool` for the self-check; `None` = off.
+        judge: the model that says whether a passage states a sentence, or a loader of it; `None` = word rules only.
+        judged_rules: the word rules that still run beside a judge (the grounding eval's choice by default).
     """
 
     def __init__(
         self,
         embedder: Embedder | None = None,
         terms: frozenset[str] | Future[frozenset[str]] = frozenset(),
-        judge: Callable[[str, str], bool] | None = None,
+        judge: Judge | Callable[[], Judge | None] | None = None,
+        judged_rules: tuple[str, ...] = GROUNDING.judged_rules,
     ) -> None:
         self.embedder = embedder
         self._terms = terms
-        self.judge = judge
+        self._judge = judge
+        self.judged_rules = judged_rules
         self._vectors: dict[str, np.ndarray] = {}
+
+    @property
+    def judge(self) -> Judge | None:
+        """The judge, asked for on first use when given as a loader (the bot's loads in the background)."""
+        if callable(self._judge) and not isinstance(self._judge, Judge):
+            self._judge = self._judge()
+        return self._judge
 
     @property
     def terms(self) -> frozenset[str]:
@@ -114,7 +128,12 @@ class Grounder:
                 changed = True
                 continue
             cited = next(
-                (n for n, p in enumerate(passages, start=1) if self.check(body, p, question, bodies).kept), None
+                (
+                    n
+                    for n in self._order(sentence, len(passages))
+                    if self._stands(body, passages[n - 1], question, bodies)
+                ),
+                None,
             )
             if cited is None:
                 changed = True
@@ -129,9 +148,33 @@ class Grounder:
         ):
             return extractive(passages[0], kept_share=share)
         text = " ".join(kept)
-        return Grounded(text, _citations(text, passages), "repaired" if changed else "generated", share)
+        judge = self.judge.name if self.judge is not None else ""
+        return Grounded(text, _citations(text, passages), "repaired" if changed else "generated", share, judge)
+
+    def _order(self, sentence: str, shown: int) -> list[int]:
+        """Passage numbers to try: by rank, or (with a judge) the sentence's own markers first."""
+        ranked = list(range(1, shown + 1))
+        if self.judge is None:
+            return ranked
+        own = [n for n in dict.fromkeys(markers(sentence)) if 1 <= n <= shown]
+        return [*own, *(n for n in ranked if n not in own)]
+
+    def _stands(self, body: str, passage: Passage, question: str, earlier: list[str]) -> bool:
+        return self.check(body, passage, question, earlier).kept
 
     def _tests(
+        self, body: str, passage: Passage, question: str, earlier: list[str]
+    ) -> list[tuple[str, Callable[[], bool]]]:
+        rules = self._rules(body, passage, question, earlier)
+        if self.judge is None:
+            return rules
+        judge = self.judge
+        judged = [
+            ("judge", lambda: verbatim(body, passage.text) or judge.states(passage.text, body)),
+        ]
+        return [t for t in rules if t[0] in self.judged_rules] + judged
+
+    def _rules(
         self, body: str, passage: Passage, question: str, earlier: list[str]
     ) -> list[tuple[str, Callable[[], bool]]]:
         tests: list[tuple[str, Callable[[], bool]]] = [
@@ -150,8 +193,6 @@ class Grounder:
         ]
         if self.embedder is not None:
             tests.append(("relevance", lambda: self._relevant(body, passage, question)))
-        if self.judge is not None:
-            tests.append(("selfcheck", lambda: self.judge(passage.text, body)))  # type: ignore[misc]
         return tests
 
     def _supported(self, body: str, passage: Passage) -> bool:

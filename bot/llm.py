@@ -2,7 +2,8 @@
 
 A backend implements `from_settings` and `stream` (text pieces as they are generated; `generate` joins
 them) and declares what it can do beyond that: its prompt family and notice, the model file it runs,
-a prompt head it can keep evaluated, its own token count, a bare baseline stream, and, asked of the class
+a prompt head it can keep evaluated, its own token count, a bare baseline stream, a yes/no score from its
+logits (the judge), and, asked of the class
 before anything loads, GPU offload and the preset it resolves to. `BaseLLM` gives the answers of a
 backend that can do none of it, so the bot and the eval ask the backend and never import one.
 Backends are imported lazily, so a missing optional package fails only when it is chosen.
@@ -63,6 +64,11 @@ class LLM(Protocol):
         """The same prompt through the bare engine, greedy, for the bench's overhead baseline; None without one."""
         ...
 
+    def p_yes(self, messages: list[Message]) -> float | None:
+        """p(yes) against p(no) for the reply's first token, from the model's logits (not a sampled word):
+        the judge's score. None when the backend cannot read them (then no judge runs)."""
+        ...
+
 
 class BaseLLM:
     """The capabilities of a backend that has none beyond `stream`: no file, no cache, no GPU, no preset."""
@@ -89,6 +95,9 @@ class BaseLLM:
         return len(text.split())
 
     def raw_stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str] | None:
+        return None
+
+    def p_yes(self, messages: list[Message]) -> float | None:
         return None
 
 
@@ -118,3 +127,9 @@ def backend(settings: Settings) -> type[LLM]:
 def load_llm(settings: Settings) -> LLM:
     """The backend `settings.llm_backend` names, built from `settings`."""
     return backend(settings).from_settings(settings)
+
+
+def generator_preset(settings: Settings) -> str | None:
+    """The preset name the generator resolves to here; None for files and for backends without presets."""
+    choice = backend(settings).preset(settings)
+    return None if choice is None else choice.preset.name

@@ -24,6 +24,7 @@ class RetrievalPolicy:
     expansion_weight: float = 0.7  # the question+expansion's share (1.5B HyDE: 0.7 and 1.0 tied, 1.0 refused one more)
     follow_up_weight: float = 0.5  # the user's own follow-up words' share in a rewritten question's ranking
     follow_up_min_words: int = 2  # content words a follow-up needs before its own words count ("fix it" has one)
+    runner_up_gap: float = 0.02  # a second entry this close (dense cosine) to the first is shown to the model too
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,11 @@ class GroundingPolicy:
     min_sentence_tokens: int = 2  # shorter "sentences" are fragments, not claims
     min_supported_tokens: int = 4  # fewer kept content words, or none citing [1]: the passage is quoted instead
     quote_words: int = 90  # words of the passage a quote shows
+    verbatim_words: int = 5  # a sentence this long or longer that is one run of the passage's words
+    verbatim_share: float = 0.8  # (at least this share of it) is the passage's own: kept without a judge
+    judge_cut: float = 0.5  # the judge's p(yes) from which a sentence is kept
+    judge_words: int = 300  # words of the passage the judge reads
+    judged_rules: tuple[str, ...] = ("repeat",)  # word rules that still run beside the judge
 
 
 RETRIEVAL = RetrievalPolicy()

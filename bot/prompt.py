@@ -4,12 +4,14 @@ numbered passages and the question. Templates are package files, one folder per 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Literal
 
-from bot.policy import PASSAGES
+from bot.policy import GROUNDING, PASSAGES, RETRIEVAL
 from bot.types import Passage
 from common.text import plain_for_prompt
 
@@ -25,6 +27,10 @@ class Message:
 
 
 FAMILIES = ("qwen", "smollm2")
+_TWO_PART = re.compile(
+    r"\b(?:vs\.?|versus|differen\w*|compar\w*|both|each)\b|\b\w+\s*(?:/|\band\b|\bor\b)\s*\w+\s+(?:differ|compare)",
+    re.I,
+)
 
 
 @cache
@@ -51,14 +57,21 @@ def build_messages(question: str, passages: list[Passage], family: str = "qwen")
 
 
 def judge_messages(passage_text: str, sentence: str, family: str = "qwen") -> list[Message]:
-    """The self-check: the passage first (a prefix the cache can keep), then the statement to judge."""
-    user = template("judge", family).format(passage=_clip(plain_for_prompt(passage_text)), statement=sentence)
+    """The judge's question: the passage first (a prefix the cache can keep), then the statement to judge."""
+    passage = _clip(plain_for_prompt(passage_text), GROUNDING.judge_words)
+    user = template("judge", family).format(passage=passage, statement=sentence)
     return [Message("user", user.strip())]
 
 
-def passages_shown(family: str, setting: int | None) -> int:
-    """How many passages the prompt shows: the setting when given, else the family's own number."""
-    return setting or PASSAGES.get(family, PASSAGES["qwen"])
+def passages_shown(family: str, setting: int | None, question: str = "", cosines: Sequence[float] = ()) -> int:
+    """How many passages the prompt shows: the setting when given, else the family's own number, and one
+    more when the question names two things ("sigmoid vs tanh", "L1 and L2") or the runner-up entry is
+    nearly as close as the first (`RETRIEVAL.runner_up_gap`), so a two-part question gets both halves."""
+    if setting:
+        return setting
+    n = PASSAGES.get(family, PASSAGES["qwen"])
+    close = len(cosines) > 1 and cosines[0] - cosines[1] <= RETRIEVAL.runner_up_gap
+    return n + 1 if n < 2 and (close or _TWO_PART.search(question)) else n
 
 
 def _title(question: str) -> str:
@@ -68,6 +81,6 @@ def _title(question: str) -> str:
     return f"{question} " if question.endswith(("?", ":", ".")) else f"{question}: "
 
 
-def _clip(text: str) -> str:
+def _clip(text: str, most: int = MAX_PASSAGE_WORDS) -> str:
     words = text.split(" ")
-    return text if len(words) <= MAX_PASSAGE_WORDS else " ".join(words[:MAX_PASSAGE_WORDS]) + " ..."
+    return text if len(words) <= most else " ".join(words[:most]) + " ..."

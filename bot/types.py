@@ -71,7 +71,8 @@ class Answer:
     not answer the question: the entry is cited as the closest one, never as the answer) or `refused`.
     `empty` marks the reply to a question with no text (it is also `refused`), so a UI can
     show it as a plain prompt rather than a refusal. `expansion` is what query expansion added
-    to the question before retrieval ("" when it was off).
+    to the question before retrieval ("" when it was off). `judge` names the model that checked each
+    sentence against its passage ("" when word rules did, or nothing was drafted).
     """
 
     text: str
@@ -88,6 +89,7 @@ class Answer:
     model: str = ""
     expansion: str = ""
     outcome: Outcome = "answered"
+    judge: str = ""
 
     def __post_init__(self) -> None:
         """`refused` and `outcome` say one thing: setting either one sets the other."""
@@ -111,5 +113,6 @@ class Answer:
             "passages": [p.to_dict() for p in self.passages],
             "draft": self.draft,
             "expansion": self.expansion,
+            "judge": self.judge,
             "timings": dict(self.timings),
         }

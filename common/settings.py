@@ -70,9 +70,10 @@ class Settings(BaseSettings):
         le=20,
         description="Passages shown to the model in the prompt; unset = the model family's own (Qwen 1, SmolLM2 2).",
     )
-    self_check: bool = Field(
-        False,
-        description="Also ask the loaded model, per answer sentence, whether its passage states it (slower on a CPU).",
+    judge_model: str = Field(
+        "auto",
+        description="Model that judges, per answer sentence, whether its passage states it (p(yes) from logits): "
+        "a preset or GGUF file, `off` for word rules only; `auto` = the 1.5B (llama_cpp), else the answer model.",
     )
     query_expansion: Literal["off", "hyde", "auto"] = Field(
         "auto",

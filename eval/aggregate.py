@@ -79,6 +79,9 @@ def _summary(name: str, rows: list[Row], errors: list[str]) -> Summary:
     out["citation_validity"] = mean(rows, "citation_validity")
     if in_scope:
         out.update({key: mean(in_scope, key) for key in ANSWER})
+        keyed = [row for row in in_scope if "facts" in row.scores]
+        if keyed:
+            out["facts"] = mean(keyed, "facts")
     out.update({f"grounding:{g}": round(sum(r.grounding == g for r in rows) / len(rows), 6) for g in GROUNDINGS})
     # a passage quoted as "the article answers" to a question it does not answer: the count to keep at 0
     out["quoted"] = float(sum(r.outcome == "answered" and r.grounding == "extractive" for r in rows))

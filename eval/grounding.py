@@ -5,26 +5,29 @@
     python eval/grounding.py --json out.json --min-keep 0.9 --min-reject 0.6
 
 Each sentence is checked alone against the passage it is about, with the question of that
-passage, through `bot.grounder.check`; no LLM runs. Reported: the keep rate on correct
+passage, through `bot.grounder.check`. Reported: the keep rate on correct
 sentences, the reject rate on corrupted ones (overall and per corruption kind), and per check
 the share of each kind it rejected, and rejected alone, so one can read what each check adds.
 `--min-keep` and `--min-reject` gate on the test half whatever `--split` shows: tune on dev.
 Exit status: 0, or 1 when the test half is below a given minimum, 2 when it could not run.
 
-`--self-check MODEL` adds the model's yes/no self-check (slow on a CPU); `--lexical` measures
-lexical support alone (the grounding before the meaning checks), as a point of comparison.
-Deliberately not done: drafting with the LLM (the eval gate covers whole answers), and any
-judge other than the bot's own checks.
+`--judge MODEL` checks as the bot does by default, with that llama.cpp model as the judge (p(yes) from its
+logits, beside the word rules of `GROUNDING.judged_rules`, or those `--rules` names), and also reports the
+judge's AUC per corrupted kind and the cut that keeps 0.95 of the dev half's correct sentences (how
+`GROUNDING.judge_cut` was set). Without it the word rules check alone (no LLM); `--lexical` measures lexical
+support alone, as a point of comparison. Deliberately not done: drafting with the LLM (the eval gate covers
+whole answers).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -35,10 +38,10 @@ from bot.ground import SentenceCheck
 from bot.policy import GROUNDING
 from bot.types import Passage
 from common.errors import BotError, InputError
-from eval.grounding_set import KINDS
+from eval.grounding_set import CORRECT_KINDS, CORRUPT_KINDS, KINDS
 from eval.grounding_set import OUT as SET
 
-CORRUPTIONS = KINDS[1:]
+CORRUPTIONS = CORRUPT_KINDS
 SPLITS = ("dev", "test", "all")
 
 
@@ -108,6 +111,7 @@ class GroundingReport:
     rejected_by_kind: dict[str, Rate]
     checks: tuple[CheckScore, ...]
     outcomes: tuple[Outcome, ...]
+    kept_by_kind: dict[str, Rate] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """JSON-ready, with every rate's share beside its counts."""
@@ -119,6 +123,7 @@ class GroundingReport:
             "kept": rate(self.kept),
             "rejected": rate(self.rejected),
             "rejected_by_kind": {k: rate(r) for k, r in self.rejected_by_kind.items()},
+            "kept_by_kind": {k: rate(r) for k, r in self.kept_by_kind.items()},
             "checks": [
                 {
                     "check": c.check,
@@ -174,7 +179,8 @@ def run(rows: Iterable[GroundingRow], passages_by_question: Mapping[str, Passage
 def summarize(outcomes: Sequence[Outcome], checks: Sequence[str] = ()) -> GroundingReport:
     """The report over `outcomes`; `checks` fixes the order of the per-check rows (names seen later follow)."""
     by_kind = {kind: [o for o in outcomes if o.kind == kind] for kind in KINDS}
-    corrupted = [o for o in outcomes if o.kind != "correct"]
+    correct = [o for o in outcomes if o.kind in CORRECT_KINDS]
+    corrupted = [o for o in outcomes if o.kind in CORRUPTIONS]
     seen = [name for o in outcomes for name in o.failed]
     names = list(dict.fromkeys([*checks, *sorted(set(seen) - set(checks))]))
     scores = tuple(
@@ -186,11 +192,12 @@ def summarize(outcomes: Sequence[Outcome], checks: Sequence[str] = ()) -> Ground
         for name in names
     )
     return GroundingReport(
-        kept=Rate(sum(o.kept for o in by_kind["correct"]), len(by_kind["correct"])),
+        kept=Rate(sum(o.kept for o in correct), len(correct)),
         rejected=Rate(sum(not o.kept for o in corrupted), len(corrupted)),
         rejected_by_kind={k: Rate(sum(not o.kept for o in by_kind[k]), len(by_kind[k])) for k in CORRUPTIONS},
         checks=scores,
         outcomes=tuple(outcomes),
+        kept_by_kind={k: Rate(sum(o.kept for o in by_kind[k]), len(by_kind[k])) for k in CORRECT_KINDS},
     )
 
 
@@ -229,7 +236,9 @@ def report_tables(report: GroundingReport, title: str) -> list[Table]:
     summary.add_column("rows")
     summary.add_column("share", justify="right")
     summary.add_column("count", justify="right")
-    lines = [("correct kept", report.kept), ("corrupted rejected", report.rejected)]
+    lines = [("correct kept", report.kept)]
+    lines += [(f"  {kind} kept", rate) for kind, rate in report.kept_by_kind.items()]
+    lines += [("corrupted rejected", report.rejected)]
     lines += [(f"  {kind} rejected", rate) for kind, rate in report.rejected_by_kind.items()]
     for name, rate in lines:
         summary.add_row(name, _share(rate), f"{rate.hits}/{rate.n}")
@@ -265,9 +274,45 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--set", type=Path, default=SET, help="the grounding set (default: data/eval/grounding.jsonl)")
     parser.add_argument("--lexical", action="store_true", help="measure lexical support alone, for comparison")
     parser.add_argument(
-        "--self-check", metavar="MODEL", help="also ask this llama.cpp model (a preset or GGUF) yes/no per sentence"
+        "--judge",
+        metavar="MODEL",
+        help="check with this llama.cpp judge (a preset or GGUF), as the bot does by default",
+    )
+    parser.add_argument(
+        "--rules",
+        help="with --judge: comma-separated word rules run beside it (default: the policy's judged_rules; 'all')",
     )
     return parser.parse_args(argv)
+
+
+def auc(positives: Sequence[float], negatives: Sequence[float]) -> float | None:
+    """The chance a random positive scores above a random negative (ties count half); None if a side is empty."""
+    if not positives or not negatives:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
+    return wins / (len(positives) * len(negatives))
+
+
+def fit_cut(correct: Sequence[float], min_keep: float) -> float:
+    """The highest cut that still keeps `min_keep` of the correct sentences' scores (the dev half's)."""
+    ranked = sorted(correct)
+    drop = math.floor(len(ranked) * (1 - min_keep) + 1e-9)
+    return ranked[drop] if ranked else 0.5
+
+
+def judge_table(rows: Sequence[GroundingRow], scores: Mapping[str, float], split: str) -> Table:
+    """Per corrupted kind, the AUC of the judge's p(yes) against the correct rows of the same half."""
+    table = Table(title=f"judge p(yes) AUC, {split}", title_justify="left")
+    table.add_column("kind")
+    table.add_column("AUC", justify="right")
+    chosen = [r for r in rows if split == "all" or r.split == split]
+    correct = [scores[r.id] for r in chosen if r.kind in CORRECT_KINDS]
+    corrupted = {k: [scores[r.id] for r in chosen if r.kind == k] for k in CORRUPTIONS}
+    everything = [x for group in corrupted.values() for x in group]
+    for name, negatives in [("all corrupted", everything), *corrupted.items()]:
+        value = auc(correct, negatives)
+        table.add_row(name, "n/a" if value is None else f"{value:.3f}")
+    return table
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -281,17 +326,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot import Bot
         from bot import ground as grounding
 
-        options = {"llm_backend": "llama_cpp", "llm_model": args.self_check, "self_check": True}
-        bot = Bot(**(options if args.self_check else {"llm_backend": "fake"}))
-        check, checks = bot.grounder.check, grounding.CHECKS
+        options = {"llm_backend": "llama_cpp", "llm_model": args.judge, "judge_model": args.judge}
+        bot = Bot(**(options if args.judge else {"llm_backend": "fake", "judge_model": "off"}))
+        grounder = bot.grounder
+        if args.judge and args.rules:
+            names = grounding.CHECKS if args.rules == "all" else tuple(args.rules.split(","))
+            grounder = grounding.Grounder(bot.grounder.embedder, bot.grounder.terms, bot.judge, judged_rules=names)
+        check, checks = grounder.check, grounding.CHECKS
         if args.lexical:
             check, checks = lexical_check(GROUNDING.support), ("support",)
-        note = f"bot.grounder.check, self-check by {bot.llm.name}" if args.self_check else "bot.grounder.check"
+        judge = grounder.judge
+        note = "bot.grounder.check, word rules" if judge is None else f"bot.grounder.check, judge {judge.name}"
         note = f"lexical support >= {GROUNDING.support} alone" if args.lexical else note
         wanted = [r for r in rows if args.split == "all" or r.split == args.split or (gating and r.split == "test")]
+        passages = passages_by_question(bot.retriever.passages)
         tick = time.perf_counter()
-        outcomes = run(wanted, passages_by_question(bot.retriever.passages), check)
+        outcomes = run(wanted, passages, check)
         seconds = (time.perf_counter() - tick) / max(1, len(wanted))
+        scores: dict[str, float] = {}
+        if judge is not None and not args.lexical:
+            everything = [r for r in rows if r.passage_question in passages]
+            scores = {r.id: judge.support(passages[r.passage_question].text, r.sentence) for r in everything}
     except BotError as e:
         err.print(f"[red]error:[/red] {e}", soft_wrap=True, highlight=False)
         return 2
@@ -299,9 +354,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.print(f"{note} · {seconds * 1e3:.0f} ms per sentence", highlight=False)
     for table in report_tables(shown, f"grounding, {args.split} ({len(shown.outcomes)} rows)"):
         out.print(table)
+    if scores:
+        for split in ("dev", "test"):
+            out.print(judge_table(rows, scores, split))
+        dev_correct = [scores[r.id] for r in rows if r.split == "dev" and r.kind in CORRECT_KINDS]
+        out.print(f"cut keeping 0.95 of the dev half's correct sentences: {fit_cut(dev_correct, 0.95):.4f}")
     if args.misses:
         for o in shown.outcomes:
-            if o.kept == (o.kind != "correct"):
+            if o.kept == (o.kind in CORRUPTIONS):
                 verdict = "kept" if o.kept else "dropped by " + ", ".join(o.failed)
                 out.print(f"miss {o.id} ({o.kind}): {verdict}", highlight=False)
     failures: list[str] = []
@@ -312,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         verdict_line = "[red]GATE FAILED[/red] " + "; ".join(failures) if failures else "[green]gate passed[/green]"
         out.print(f"test half: keep {_share(test.kept)}, reject {_share(test.rejected)} · {verdict_line}")
     if args.json:
-        payload = {"checker": note, "split": args.split, **shown.to_dict()}
+        payload = {"checker": note, "split": args.split, **shown.to_dict(), "p_yes": scores}
         if test is not None:
             payload["gate"] = {"min_keep": args.min_keep, "min_reject": args.min_reject, "failures": failures}
         args.json.parent.mkdir(parents=True, exist_ok=True)

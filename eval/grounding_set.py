@@ -7,13 +7,26 @@ which word to negate (`negate`), and which term to replace by a term of another 
 (`foreign`). The rules themselves are mechanical, so a reader can check every corrupted row
 against its seed. Every corrupted sentence was read against its passage and is false there.
 
+Beside the rule-made rows stand hand-written ones (`data/eval/grounding_written.jsonl`), for
+failures no rule makes. Each names its kind: true sentences a verifier must keep (`pair_second`,
+the second half of a two-part answer; `list_item`, an item or example the answer lists;
+`verbatim`, a sentence copied from the answer; `code`, a line of code or a formula quoted from
+it) and false ones it must reject (`cross_swap`, one thing's property given to the other thing
+the answer contrasts it with; `causal`, a cause and effect reversed or made up). Each was read
+against its passage. A written row's `source` is its own id or, for a false row made from a
+true written row about the same passage, that row's id. They follow the seed rows in the set.
+
 Splits go by source: a seed and its corruptions share a half. Seeds are ranked by the sha256 of
 their id and the first half is dev, so the halves are equal and stable when seeds are appended.
+Written rows are split by the same rule applied apart, per kind: the rows that are their own
+source are ranked by the sha256 of their id within their kind, the first half is dev, and a row
+made from another takes that row's half. Adding written rows never moves a seed row.
 
 Deliberately not done: paraphrasing or corrupting by model; multi-sentence or multi-passage claims.
 
 Usage: `python eval/grounding_set.py [out.jsonl]` (default `data/eval/grounding.jsonl`). To add a seed,
-append a line to `data/eval/grounding_seeds.jsonl` and rerun.
+append a line to `data/eval/grounding_seeds.jsonl` (or a written row to
+`data/eval/grounding_written.jsonl`) and rerun.
 """
 
 from __future__ import annotations
@@ -28,8 +41,14 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parents[1] / "data" / "eval"
 OUT = DATA / "grounding.jsonl"
 SEEDS_PATH = DATA / "grounding_seeds.jsonl"
+WRITTEN_PATH = DATA / "grounding_written.jsonl"
+QA_PATH = DATA / "qa.jsonl"
 SEED_KEYS = {"id", "question", "sentence", "swap", "number", "negate", "foreign"}
-KINDS = ("correct", "swap", "number", "negation", "foreign")
+WRITTEN_KEYS = ("id", "question", "sentence", "kind", "source")
+CORRECT_KINDS = ("correct", "pair_second", "list_item", "verbatim", "code")
+CORRUPT_KINDS = ("swap", "number", "negation", "foreign", "cross_swap", "causal")
+KINDS = CORRECT_KINDS + CORRUPT_KINDS
+WRITTEN_KINDS = ("pair_second", "list_item", "verbatim", "code", "cross_swap", "causal")
 
 AUXILIARIES = {"is", "are", "was", "were", "should", "will", "could", "may", "might", "must"}
 ANTONYMS = {
@@ -76,6 +95,58 @@ def load_seeds(path: Path = SEEDS_PATH) -> tuple[Seed, ...]:
         pairs = {key: tuple(row[key]) for key in ("swap", "number", "foreign") if key in row}
         seeds.append(Seed(**{**row, **pairs}))
     return tuple(seeds)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A hand-written sentence of one kind about the answer to `question`; `source` is the row it was made from."""
+
+    id: str
+    question: str
+    sentence: str
+    kind: str
+    source: str
+
+
+def article_questions(path: Path = QA_PATH) -> frozenset[str]:
+    """Every question heading of the article, as `data/eval/qa.jsonl` spells it."""
+    return frozenset(json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line)
+
+
+def load_written(path: Path = WRITTEN_PATH, questions: frozenset[str] | None = None) -> tuple[Written, ...]:
+    """The written rows in file order, each checked: its keys, a written kind, an article question, its source.
+
+    A row's source is its own id, or the id of an earlier true row about the same question when the
+    row is a false one made from it. `questions` defaults to the article's (`data/eval/qa.jsonl`).
+    """
+    questions = article_questions() if questions is None else questions
+    rows: dict[str, Written] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        where = f"{path}:{number}"
+        data = json.loads(line)
+        if sorted(data) != sorted(WRITTEN_KEYS):
+            raise ValueError(f"Expected keys {sorted(WRITTEN_KEYS)} at {where}, got {sorted(data)}")
+        row = Written(**data)
+        if row.kind not in WRITTEN_KINDS:
+            raise ValueError(f"Expected kind among {WRITTEN_KINDS} at {where}, got {row.kind!r}")
+        if row.question not in questions:
+            raise ValueError(f"Expected an article question at {where}, got {row.question!r}")
+        if row.id in rows:
+            raise ValueError(f"Expected a new id at {where}, got {row.id!r} again")
+        source = rows.get(row.source)
+        made_from_true = (
+            source is not None
+            and row.kind in CORRUPT_KINDS
+            and source.kind in CORRECT_KINDS
+            and source.question == row.question
+        )
+        if row.source != row.id and not made_from_true:
+            raise ValueError(
+                f"Expected source {row.id!r}, or an earlier true row about the same question for a false row, "
+                f"at {where}, got {row.source!r}"
+            )
+        rows[row.id] = row
+    return tuple(rows.values())
 
 
 def _find(sentence: str, term: str) -> re.Match[str]:
@@ -165,9 +236,24 @@ def splits(seeds: tuple[Seed, ...]) -> dict[str, str]:
     return {seed.id: "dev" if i < half else "test" for i, seed in enumerate(ranked)}
 
 
-def build(seeds: tuple[Seed, ...] | None = None) -> list[dict]:
-    """Every row of the set: each seed, then its corruptions, in seed order (seeds default to the committed file)."""
+def written_splits(written: tuple[Written, ...]) -> dict[str, str]:
+    """Written id -> "dev" or "test": per kind, the half of the rows that are their own source with the
+    smaller sha256 of their id is dev; a row made from another row takes that row's half."""
+    split: dict[str, str] = {}
+    for kind in WRITTEN_KINDS:
+        heads = [row for row in written if row.kind == kind and row.source == row.id]
+        split |= splits(tuple(Seed(row.id, row.question, row.sentence) for row in heads))
+    return {row.id: split[row.source] for row in written}
+
+
+def build(seeds: tuple[Seed, ...] | None = None, written: tuple[Written, ...] | None = None) -> list[dict]:
+    """Every row of the set: each seed, then its corruptions, in seed order; then the written rows in file
+    order (both default to the committed files)."""
     seeds = load_seeds() if seeds is None else seeds
+    written = load_written() if written is None else written
+    clash = sorted({row.id for row in written} & {seed.id for seed in seeds})
+    if clash:
+        raise ValueError(f"Expected written ids apart from seed ids, got {clash}")
     split = splits(seeds)
     rows: list[dict] = []
     for seed in seeds:
@@ -183,6 +269,18 @@ def build(seeds: tuple[Seed, ...] | None = None) -> list[dict]:
                     "source": seed.id,
                 }
             )
+    written_split = written_splits(written)
+    for row in written:
+        rows.append(
+            {
+                "id": row.id,
+                "split": written_split[row.id],
+                "kind": row.kind,
+                "sentence": row.sentence,
+                "passage_question": row.question,
+                "source": row.source,
+            }
+        )
     return rows
 
 

@@ -29,6 +29,8 @@ Choices a reader should know:
   content and no citation); out-of-scope items get refusal and citation validity only.
 - Median words, copy share, written, relevance and repetition are over the in-scope answers that
   were answered (not refused, not related).
+- `facts` (`eval.facts`) is 1 for an answered reply that states every key fact of its question and none
+  of the wrong ones, over the questions with a key (paraphrases and interview); a hedge or refusal is 0.
 - Support uses the grounding threshold tau = `bot.policy.GROUNDING.support` (0.6), and semantic
   similarity is the meaning checks' embedder's (MiniLM) cosine between the answer (markers removed)
   and its best reference; answer relevance is its cosine between the question and the answer's own words.
@@ -45,6 +47,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +62,7 @@ from common.embed import Embedder, load_embedder
 from common.errors import BotError
 from common.settings import Settings
 from common.text import MARKER, question_key
-from eval import metrics
+from eval import facts, metrics
 from eval.aggregate import SETS, build_result
 from eval.config import run_config
 from eval.gate import RULES, config_mismatch, gate, load_rules
@@ -210,6 +213,9 @@ def _score_answer(score: Callable[..., None], bot: Bot, item: EvalItem, answer: 
     score("citation_precision", metrics.citation_precision, answer, item.gold)
     score("sentence_coverage", metrics.sentence_coverage, answer)
     score("support", metrics.support_rate, answer, GROUNDING.support)
+    key = _keys().get(item.id)
+    if key is not None:  # a related or refused reply states none of the facts
+        score("facts", lambda: facts.score(answer.text, key).right and answer.outcome == "answered")
     if answer.outcome == "answered":
         score("words", metrics.answer_words, answer)
         score("copy_share", metrics.copy_share, answer, answer.passages)
@@ -218,6 +224,11 @@ def _score_answer(score: Callable[..., None], bot: Bot, item: EvalItem, answer: 
         spoken = meaning.embed_documents([metrics.spoken_text(answer.text)])[0]
         score("relevance", metrics.relevance, question, spoken)
         score("repetition", metrics.repetition, answer)
+
+
+@cache
+def _keys() -> dict[str, facts.FactKey]:
+    return facts.load_keys() if facts.KEYS.is_file() else {}
 
 
 def _fail(message: str) -> float:

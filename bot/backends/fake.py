@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from bot.llm import BaseLLM
 from bot.prompt import Message
 from common.errors import BackendUnavailable
 from common.settings import Settings
-from common.text import plain_for_quote
+from common.text import plain_for_quote, support
+
+_JUDGED = re.compile(r"Passage: (.*)\n\nStatement: (.*)\n\nDoes the passage", re.S)
 
 
 class FakeLLM(BaseLLM):
     """Replies with `responses` in turn; when none are queued, restates passage [1] with a citation.
 
-    `error_on_chunk` makes the stream fail after that many pieces, for error-path tests.
+    As a judge, `p_yes` is `judgement(passage, statement)`: by default the share of the statement's content
+    words the passage holds (so a swap passes, as it would a word rule). `error_on_chunk` makes the stream
+    fail after that many pieces, for error-path tests.
     """
 
     name = "fake"
     device = "cpu"
     family = "fake"
 
-    def __init__(self, responses: list[str] | None = None, error_on_chunk: int | None = None) -> None:
+    def __init__(
+        self,
+        responses: list[str] | None = None,
+        error_on_chunk: int | None = None,
+        judgement: Callable[[str, str], float] | None = None,
+    ) -> None:
         self.responses = list(responses or [])
         self.error_on_chunk = error_on_chunk
+        self.judgement = judgement or (lambda passage, statement: support(statement, passage))
         self.history: list[list[Message]] = []
+        self.judged: list[tuple[str, str]] = []
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FakeLLM:
@@ -38,6 +49,14 @@ class FakeLLM(BaseLLM):
             if self.error_on_chunk is not None and i == self.error_on_chunk:
                 raise BackendUnavailable("The fake model failed mid-stream (as asked).")
             yield piece
+
+    def p_yes(self, messages: list[Message]) -> float | None:
+        match = _JUDGED.search(messages[-1].content)
+        if match is None:
+            return None
+        passage, statement = match.group(1), match.group(2)
+        self.judged.append((passage, statement))
+        return self.judgement(passage, statement)
 
 
 def _echo(prompt: str) -> str:

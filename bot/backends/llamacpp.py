@@ -138,6 +138,43 @@ class LlamaCppLLM(BaseLLM):
         """Evaluate the fixed head these messages start with now, so the first question does not wait for it."""
         self._worker.submit(self._restore_head, messages).result()
 
+    def p_yes(self, messages: list[Message]) -> float | None:
+        """p(yes) against p(no) (either case) for the first reply token, from the logits of one prompt
+        evaluation. The part of the prompt already in the KV cache is kept: the judge's checks of one
+        answer share their passage, so each further sentence costs about its own tokens."""
+        import llama_cpp
+        import numpy as np
+
+        def score() -> float | None:
+            formatter = self._formatter()
+            if formatter is None:
+                return None
+            chat = [{"role": m.role, "content": m.content} for m in messages]
+            prompt = formatter(messages=chat).prompt
+            tokens = self.model.tokenize(prompt.encode(), add_bos=False, special=True)
+            cached = self.model.input_ids[: self.model.n_tokens]
+            common = next((i for i, (a, b) in enumerate(zip(cached, tokens)) if a != b), min(len(cached), len(tokens)))
+            self.model.n_tokens = min(common, len(tokens) - 1)  # at least one token evaluated, for its logits
+            self.model.eval(tokens[self.model.n_tokens :])
+            logits = np.ctypeslib.as_array(
+                llama_cpp.llama_get_logits_ith(self.model.ctx, -1), shape=(self.model.n_vocab(),)
+            ).astype(np.float64)
+            yes, no = self._answer_tokens()
+            top = logits.max()
+            p = np.exp(logits - top)
+            return float(p[yes].sum() / (p[yes].sum() + p[no].sum()))
+
+        return self._worker.submit(score).result()
+
+    def _answer_tokens(self) -> tuple[list[int], list[int]]:
+        """The single-token spellings of yes and no."""
+
+        def ids(*spellings: str) -> list[int]:
+            found = [self.model.tokenize(w.encode(), add_bos=False, special=False) for w in spellings]
+            return sorted({t[0] for t in found if len(t) == 1})
+
+        return ids("yes", "Yes"), ids("no", "No")
+
     def raw_stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
         """The bare `llama_cpp.Llama` on these messages with its own sampling defaults (greedy): the
         benchmark's baseline. It starts from the same evaluated head as `stream` and runs on the same
@@ -251,20 +288,26 @@ class LlamaCppLLM(BaseLLM):
         finally:
             partial.unlink(missing_ok=True)
 
-    def _head_tokens(self, messages: list[Message]) -> list[int] | None:
-        """The tokens every prompt with this system message starts with: the common prefix of two
-        probes rendered with the model's own chat template."""
+    def _formatter(self) -> Any:
+        """The model's own chat template as a formatter (a reply's opening added); None without a template."""
         template = self.model.metadata.get("tokenizer.chat_template")
         if not template:
             return None
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-        eos, bos = self.model.token_eos(), self.model.token_bos()
-
         def text(token: int) -> str:
             return self.model.detokenize([token], special=True).decode("utf-8", "ignore") if token >= 0 else ""
 
-        formatter = Jinja2ChatFormatter(template=template, eos_token=text(eos), bos_token=text(bos))
+        return Jinja2ChatFormatter(
+            template=template, eos_token=text(self.model.token_eos()), bos_token=text(self.model.token_bos())
+        )
+
+    def _head_tokens(self, messages: list[Message]) -> list[int] | None:
+        """The tokens every prompt with this system message starts with: the common prefix of two
+        probes rendered with the model's own chat template."""
+        formatter = self._formatter()
+        if formatter is None:
+            return None
 
         def tokens(user: str) -> list[int]:
             chat = [{"role": "system", "content": messages[0].content}, {"role": "user", "content": user}]

@@ -2,7 +2,9 @@ from concurrent.futures import Future
 
 import pytest
 
+from bot.backends.fake import FakeLLM
 from bot.ground import Grounded, Grounder, SentenceCheck, extractive
+from bot.judge import Judge
 from bot.types import Citation, Passage
 from common.embed import FakeEmbedder
 from common.text import markers, support
@@ -271,13 +273,53 @@ def test_a_paraphrase_the_words_miss_is_kept_on_meaning():
     assert Grounder(FakeEmbedder()).check(sentence, ADAM, "").kept
 
 
-def test_the_self_check_is_asked_only_when_given_and_can_veto():
-    asked: list[str] = []
+def judged(scores: dict[str, float], cut: float = 0.5) -> tuple[Grounder, FakeLLM]:
+    """A grounder whose judge is the fake LLM giving each statement its score in `scores` (0 if absent)."""
+    llm = FakeLLM(judgement=lambda passage, statement: scores.get(statement, 0.0))
+    return Grounder(judge=Judge(llm, cut)), llm
 
-    def judge(passage_text: str, sentence: str) -> bool:
-        asked.append(sentence)
-        return False
 
-    sentence = "Adam tracks the first and second moments of the gradients."
-    assert Grounder(judge=judge).check(sentence, ADAM, "") == SentenceCheck(False, ("selfcheck",))
-    assert asked == [sentence]
+def test_with_a_judge_its_p_yes_decides_and_the_word_rules_stay_out():
+    true = "Dropout switches off random units while training, which guards against overfitting."
+    swapped = "Overfitting switches off random units while training, which guards against dropout."
+    grounder, llm = judged({true: 0.9, swapped: 0.1})
+    assert grounder.check(true, DROPOUT, "").kept  # lexical support alone would drop it (other words)
+    assert grounder.check(swapped, DROPOUT, "") == SentenceCheck(False, ("judge",))
+    assert [s for _, s in llm.judged] == [true, swapped]
+    assert Grounder().check(true, DROPOUT, "") == SentenceCheck(False, ("support",))  # the words alone drop it
+
+
+def test_a_verbatim_sentence_of_the_passage_is_kept_without_asking_the_judge():
+    grounder, llm = judged({})
+    assert grounder.check("Stride is the number of pixels the filter moves [2].", STRIDE, "").kept
+    assert llm.judged == []
+
+
+def test_the_judge_is_asked_about_the_sentences_own_passage_first():
+    first, second = (
+        "Dropout switches off random units in training.",
+        "The filter moves by that many pixels, the stride.",
+    )
+    grounder, llm = judged({first: 0.9, second: 0.8})
+    result = grounder.ground(f"{first[:-1]} [1]. {second[:-1]} [2].", SHOWN, "dropout and stride")
+    assert result.judge == "fake" and result.citations == [Citation(1, DROPOUT), Citation(2, STRIDE)]
+    assert [(p.split("?")[0], s) for p, s in llm.judged] == [("What is Dropout", first), ("What is stride", second)]
+
+
+def test_the_second_half_of_a_pair_is_no_repeat():
+    pair = Passage(
+        "s",
+        "Sigmoid vs. Tanh\n\nSigmoid scales the value between 0 and 1, centered at 0.5. "
+        "Tanh scales the value between -1 and 1, centered at 0.",
+        "Basics",
+        "Sigmoid vs. Tanh",
+        0.9,
+        (1, 3),
+    )
+    draft = (
+        "Sigmoid scales the value between 0 and 1, centered at 0.5 [1]. "
+        "Tanh scales the value between -1 and 1, centered at 0 [1]."
+    )
+    assert ground(draft, [pair]).text == draft
+    once = "Sigmoid scales the value between 0 and 1, centered at 0.5 [1]."
+    assert ground(f"{once} {once}", [pair]) == Grounded(once, [Citation(1, pair)], "repaired")  # a real repeat goes

@@ -44,6 +44,7 @@ def test_answer_to_dict_nests_citations_and_passages():
         "passages": [STRIDE.to_dict()],
         "draft": "",
         "expansion": "",
+        "judge": "",
         "timings": {"total": 0.25},
     }
     assert json.loads(json.dumps(answer.to_dict())) == answer.to_dict()

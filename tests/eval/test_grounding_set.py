@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -25,15 +26,22 @@ from eval.grounding import (
     passages_by_question,
 )
 from eval.grounding_set import (
+    CORRECT_KINDS,
+    CORRUPT_KINDS,
+    KINDS,
     OUT,
+    WRITTEN_KINDS,
     Seed,
+    Written,
     build,
     change_number,
     dumps,
     load_seeds,
+    load_written,
     negate,
     replace_term,
     swap,
+    written_splits,
 )
 from ingest import chunk_records, parse_article
 
@@ -43,6 +51,11 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def rows() -> list[dict]:
     return [json.loads(line) for line in OUT.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def written_ids() -> set[str]:
+    return {row.id for row in load_written()}
 
 
 @pytest.fixture(scope="module")
@@ -70,20 +83,118 @@ def test_ids_are_unique_and_the_set_is_big_enough(rows):
     assert min(kinds[kind] for kind in ("swap", "number", "negation", "foreign")) >= 25
 
 
-def test_each_corruption_differs_from_its_correct_source_about_the_same_passage(rows):
+def test_each_corruption_differs_from_its_correct_source_about_the_same_passage(rows, written_ids):
     by_id = {row["id"]: row for row in rows}
     for row in rows:
         source = by_id[row["source"]]
-        assert source["kind"] == "correct" and source["passage_question"] == row["passage_question"]
-        assert (row["sentence"] == source["sentence"]) == (row["kind"] == "correct"), row["id"]
+        assert source["passage_question"] == row["passage_question"], row["id"]
+        if row["id"] in written_ids and row["source"] == row["id"]:
+            continue
+        assert source["kind"] in CORRECT_KINDS, row["id"]
+        assert (row["sentence"] == source["sentence"]) == (row["kind"] in CORRECT_KINDS), row["id"]
+        if row["id"] not in written_ids:
+            assert source["kind"] == "correct" and (row["kind"] == "correct") == (row["id"] == row["source"])
 
 
 def test_splits_go_by_source_in_two_equal_halves(rows):
-    split_of = {row["id"]: row["split"] for row in rows if row["kind"] == "correct"}
-    halves = Counter(split_of.values())
+    split_of = {row["id"]: row["split"] for row in rows if row["id"] == row["source"]}
+    halves = Counter(row["split"] for row in rows if row["kind"] == "correct")
 
     assert [row["id"] for row in rows if row["split"] != split_of[row["source"]]] == []
     assert set(halves) == {"dev", "test"} and abs(halves["dev"] - halves["test"]) <= 1
+
+
+def test_kinds_are_the_correct_ones_then_the_corrupt_ones():
+    assert KINDS == CORRECT_KINDS + CORRUPT_KINDS and not set(CORRECT_KINDS) & set(CORRUPT_KINDS)
+    rule_made = {"correct", "swap", "number", "negation", "foreign"}
+    assert KINDS[0] == "correct" and set(WRITTEN_KINDS) == set(KINDS) - rule_made
+
+
+def test_the_written_rows_follow_the_seed_rows_which_they_leave_unchanged():
+    seed_rows, after = build(written=()), build()[len(build(written=())) :]
+
+    assert OUT.read_text(encoding="utf-8") == dumps(seed_rows) + dumps(after)
+    assert [row["id"] for row in after] == [row.id for row in load_written()]
+
+
+def test_every_written_kind_has_enough_rows_over_many_passages_in_about_equal_halves(rows, written_ids):
+    for kind in WRITTEN_KINDS:
+        of_kind = [row for row in rows if row["kind"] == kind]
+        heads = Counter(row["split"] for row in of_kind if row["id"] == row["source"])
+        halves = Counter(row["split"] for row in of_kind)
+
+        assert {row["id"] for row in of_kind} <= written_ids
+        assert len(of_kind) >= 10 and len({row["passage_question"] for row in of_kind}) >= 8, kind
+        assert abs(heads["dev"] - heads["test"]) <= 1, (kind, heads)
+        assert len(of_kind) / 3 <= halves["dev"] <= 2 * len(of_kind) / 3, (kind, halves)
+
+
+def test_written_splits_rank_each_kind_by_the_sha256_of_the_id_whatever_the_file_order():
+    written = load_written()
+    split = written_splits(written)
+
+    assert written_splits(tuple(reversed(written))) == split
+    for kind in WRITTEN_KINDS:
+        heads = [row.id for row in written if row.kind == kind and row.source == row.id]
+        ranked = sorted(heads, key=lambda rid: hashlib.sha256(rid.encode()).hexdigest())
+        assert [split[rid] for rid in ranked] == sorted(split[rid] for rid in heads), kind
+    assert all(split[row.id] == split[row.source] for row in written)
+
+
+def test_written_rows_load_as_written():
+    written = load_written()
+
+    assert written[0] == Written(
+        "w001", "Sigmoid vs. Tanh activation function", written[0].sentence, "pair_second", "w001"
+    )
+    assert len({row.id for row in written}) == len(written) >= 60
+
+
+QUESTIONS = frozenset({"Q1?", "Q2?"})
+
+
+def _written(tmp_path, *rows: dict) -> Path:
+    path = tmp_path / "written.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+GOOD = {"id": "w1", "question": "Q1?", "sentence": "A is so.", "kind": "pair_second", "source": "w1"}
+
+
+def test_a_false_written_row_may_take_an_earlier_true_row_about_its_question_as_source(tmp_path):
+    false = {**GOOD, "id": "w2", "sentence": "B is so.", "kind": "cross_swap", "source": "w1"}
+    rows = load_written(_written(tmp_path, GOOD, false), QUESTIONS)
+
+    assert rows == (Written(**GOOD), Written(**false))
+    assert written_splits(rows) == {"w1": "dev", "w2": "dev"}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"kind": "pair-second"}, r"Expected kind among \(.*\) at .*written.jsonl:2, got 'pair-second'"),
+        ({"kind": "correct"}, r"Expected kind among .* got 'correct'"),
+        ({"question": "Q3?"}, r"Expected an article question at .*written.jsonl:2, got 'Q3\?'"),
+        ({"id": "w1", "source": "w1"}, r"Expected a new id at .*written.jsonl:2, got 'w1' again"),
+        ({"source": "w9"}, r"Expected source 'w2', or an earlier true row .* at .*written.jsonl:2, got 'w9'"),
+        ({"question": "Q2?", "source": "w1"}, r"got 'w1'"),
+        ({"kind": "verbatim", "source": "w1"}, r"got 'w1'"),
+        ({"note": "x"}, r"Expected keys \[.*\] at .*written.jsonl:2, got \[.*'note'.*\]"),
+    ],
+)
+def test_a_bad_written_row_names_its_line(tmp_path, change, message):
+    row = {**GOOD, "id": "w2", "sentence": "B is so.", "kind": "cross_swap", "source": "w2", **change}
+
+    with pytest.raises(ValueError, match=message):
+        load_written(_written(tmp_path, GOOD, row), QUESTIONS)
+
+
+def test_written_ids_must_differ_from_seed_ids():
+    seed = Seed("g1", "Q1?", "A is so.")
+
+    with pytest.raises(ValueError, match=r"Expected written ids apart from seed ids, got \['g1'\]"):
+        build((seed,), (Written("g1", "Q1?", "B is so.", "verbatim", "g1"),))
 
 
 def test_every_sentence_is_one_sentence_to_the_bot(rows):
@@ -165,7 +276,8 @@ def fake_check(sentence: str, passage: Passage, question: str) -> SentenceCheck:
 
 
 def per_kind(correct: Rate, swap: Rate, number: Rate, negation: Rate, foreign: Rate) -> dict[str, Rate]:
-    return {"correct": correct, "swap": swap, "number": number, "negation": negation, "foreign": foreign}
+    given = {"correct": correct, "swap": swap, "number": number, "negation": negation, "foreign": foreign}
+    return {kind: given.get(kind, Rate(0, 0)) for kind in KINDS}
 
 
 def test_evaluate_counts_keeps_rejects_and_what_each_check_rejected_alone():
@@ -175,7 +287,14 @@ def test_evaluate_counts_keeps_rejects_and_what_each_check_rejected_alone():
     assert report == GroundingReport(
         kept=Rate(2, 3),
         rejected=Rate(5, 6),
-        rejected_by_kind={"swap": Rate(1, 1), "number": Rate(1, 1), "negation": Rate(2, 3), "foreign": Rate(1, 1)},
+        rejected_by_kind={
+            "swap": Rate(1, 1),
+            "number": Rate(1, 1),
+            "negation": Rate(2, 3),
+            "foreign": Rate(1, 1),
+            "cross_swap": Rate(0, 0),
+            "causal": Rate(0, 0),
+        },
         checks=(
             CheckScore("support", none, none),
             CheckScore(
@@ -200,6 +319,7 @@ def test_evaluate_counts_keeps_rejects_and_what_each_check_rejected_alone():
             Outcome("g3", "test", "correct", False, ("semantic",)),
             Outcome("g3-negation", "test", "negation", True, ()),
         ),
+        kept_by_kind={kind: Rate(2, 3) if kind == "correct" else Rate(0, 0) for kind in CORRECT_KINDS},
     )
     assert report.to_dict()["rejected_by_kind"]["negation"] == {"hits": 2, "n": 3, "share": 2 / 3}
 
