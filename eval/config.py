@@ -24,7 +24,9 @@ from eval.aggregate import SETS
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: int | None) -> dict[str, Any]:
+def run_config(
+    bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: int | None, split: str | None = None
+) -> dict[str, Any]:
     """What the run depends on (the gate matches the keys of gate.toml) and where it ran."""
     settings = bot.settings
     answers = not retrieval_only
@@ -39,6 +41,7 @@ def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: in
         "max_tokens": settings.max_tokens if answers else None,
         "sets": [name for name in SETS if name in sets],
         "limit": limit,
+        "split": split,
         "embedder": bot.embedder.name,
         "embedder_fingerprint": str(bot.embedder.fingerprint)[:16],
         "passages": len(bot.retriever.passages),
@@ -46,6 +49,7 @@ def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: in
         "prompt_passages": bot.prompt_passages if answers else None,
         "expansion": _expansion(bot),
         "second_look": settings.second_look if answers else None,
+        "judge": _judge(bot) if answers else None,
         "support_tau": GROUNDING.support,
         "policy_sha256": policy_sha256(bot),
         "policy": bot.policy.to_dict(),
@@ -54,6 +58,14 @@ def run_config(bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: in
         "machine": f"{platform.machine()} {platform.processor() or platform.system()}, {os.cpu_count()} CPUs",
         "python": platform.python_version(),
     }
+
+
+def _judge(bot: Bot) -> dict[str, Any] | None:
+    """The model that judged the answer sentences, with its cut (None: word rules)."""
+    judge = bot.judge
+    if judge is None:
+        return None
+    return {"model": judge.name, "model_sha256": _sha256(judge.llm), "cut": judge.cut}
 
 
 def _model_sha256(bot: Bot) -> str | None:

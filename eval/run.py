@@ -103,12 +103,15 @@ class CachedEmbedder:
         return self.inner.embed_documents(texts)
 
 
-def select(items: Iterable[EvalItem], sets: Sequence[str], limit: int | None) -> list[EvalItem]:
-    """The items of `sets` in file order, the first `limit` of each set when given."""
+def select(
+    items: Iterable[EvalItem], sets: Sequence[str], limit: int | None, split: str | None = None
+) -> list[EvalItem]:
+    """The items of `sets` in file order (of one half when `split` is given), the first `limit` of each set."""
     chosen: list[EvalItem] = []
     for name in SETS:
         if name in sets:
-            chosen.extend([item for item in items if item.set == name][:limit])
+            members = [item for item in items if item.set == name and split in (None, item.split, "all")]
+            chosen.extend(members[:limit])
     return chosen
 
 
@@ -252,6 +255,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "side by side (default: BOT_QUERY_EXPANSION)",
     )
     parser.add_argument("--sets", type=_sets, default=list(SETS), help="comma-separated: " + ",".join(SETS))
+    parser.add_argument("--split", choices=("dev", "test"), help="only this half of each set (article: all)")
     parser.add_argument("--json", type=Path, help="write every metric and per-question row here")
     parser.add_argument(
         "--baseline",
@@ -308,10 +312,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         rules = load_rules(args.rules)
         baseline = read_result(baselines[0]) if baselines else None
-        items = select(load_all(), args.sets, args.limit)
+        items = select(load_all(), args.sets, args.limit, args.split)
         settings = _settings(args, modes[0])
         bot = Bot(settings, embedder=CachedEmbedder(load_embedder(settings)), preload=not args.retrieval_only)
-        config = run_config(bot, retrieval_only=args.retrieval_only, sets=args.sets, limit=args.limit)
+        config = run_config(
+            bot, retrieval_only=args.retrieval_only, sets=args.sets, limit=args.limit, split=args.split
+        )
         differ = config_mismatch(config, baseline, rules) if baseline is not None else ""
         if differ:  # say so before a long run, not after it
             out.print(f"[red]GATE FAILED[/red] (config): {differ}", soft_wrap=True, highlight=False)

@@ -50,7 +50,7 @@ class FakeLLM(BaseLLM):
                 raise BackendUnavailable("The fake model failed mid-stream (as asked).")
             yield piece
 
-    def p_yes(self, messages: list[Message]) -> float | None:
+    def p_yes(self, messages: list[Message], shared: str = "") -> float | None:
         match = _JUDGED.search(messages[-1].content)
         if match is None:
             return None

@@ -138,10 +138,11 @@ class LlamaCppLLM(BaseLLM):
         """Evaluate the fixed head these messages start with now, so the first question does not wait for it."""
         self._worker.submit(self._restore_head, messages).result()
 
-    def p_yes(self, messages: list[Message]) -> float | None:
+    def p_yes(self, messages: list[Message], shared: str = "") -> float | None:
         """p(yes) against p(no) (either case) for the first reply token, from the logits of one prompt
-        evaluation. The part of the prompt already in the KV cache is kept: the judge's checks of one
-        answer share their passage, so each further sentence costs about its own tokens."""
+        evaluation. What the KV cache already holds of the prompt is kept; `shared`, the start of the last
+        message that later calls repeat (the judge's passage), is evaluated once and its state saved in
+        `BOT_MODEL_DIR/kv/`, so a passage judged before costs a file load and each sentence about its own tokens."""
         import llama_cpp
         import numpy as np
 
@@ -149,9 +150,9 @@ class LlamaCppLLM(BaseLLM):
             formatter = self._formatter()
             if formatter is None:
                 return None
-            chat = [{"role": m.role, "content": m.content} for m in messages]
-            prompt = formatter(messages=chat).prompt
-            tokens = self.model.tokenize(prompt.encode(), add_bos=False, special=True)
+            tokens = self._chat_tokens(formatter, messages)
+            if shared:
+                self._restore_shared(self._shared_tokens(formatter, messages, shared, tokens))
             cached = self.model.input_ids[: self.model.n_tokens]
             common = next((i for i, (a, b) in enumerate(zip(cached, tokens)) if a != b), min(len(cached), len(tokens)))
             self.model.n_tokens = min(common, len(tokens) - 1)  # at least one token evaluated, for its logits
@@ -160,11 +161,32 @@ class LlamaCppLLM(BaseLLM):
                 llama_cpp.llama_get_logits_ith(self.model.ctx, -1), shape=(self.model.n_vocab(),)
             ).astype(np.float64)
             yes, no = self._answer_tokens()
-            top = logits.max()
-            p = np.exp(logits - top)
+            p = np.exp(logits - logits.max())
             return float(p[yes].sum() / (p[yes].sum() + p[no].sum()))
 
         return self._worker.submit(score).result()
+
+    def _chat_tokens(self, formatter: Any, messages: list[Message]) -> list[int]:
+        chat = [{"role": m.role, "content": m.content} for m in messages]
+        return self.model.tokenize(formatter(messages=chat).prompt.encode(), add_bos=False, special=True)
+
+    def _shared_tokens(self, formatter: Any, messages: list[Message], shared: str, tokens: list[int]) -> list[int]:
+        """The tokens `tokens` shares with the same chat cut after `shared` (the passage's part)."""
+        cut = self._chat_tokens(formatter, [*messages[:-1], Message(messages[-1].role, shared)])
+        n = next((i for i, (a, b) in enumerate(zip(cut, tokens)) if a != b), min(len(cut), len(tokens)))
+        return tokens[: min(n, len(tokens) - 1)]
+
+    def _restore_shared(self, prefix: list[int]) -> None:
+        """Put `prefix` in the KV cache: kept if there, else loaded from its saved state, else evaluated and saved."""
+        if self.model.n_tokens >= len(prefix) and list(self.model.input_ids[: len(prefix)]) == prefix:
+            return
+        path = self._state_file(prefix, "judge")
+        self.model.reset()
+        if path is not None and path.is_file() and self._load_state(path, prefix):
+            return
+        self.model.eval(prefix)
+        if path is not None:
+            self._save_state(path, prefix)
 
     def _answer_tokens(self) -> tuple[list[int], list[int]]:
         """The single-token spellings of yes and no."""
@@ -251,11 +273,11 @@ class LlamaCppLLM(BaseLLM):
         if path is not None:
             self._save_state(path, head)
 
-    def _state_file(self, head: list[int]) -> Path | None:
+    def _state_file(self, head: list[int], kind: str = "head") -> Path | None:
         if self._state_dir is None:
             return None
         key = hashlib.sha256(json.dumps([self._state_key, head]).encode()).hexdigest()[:24]
-        return self._state_dir / f"head-{key}.bin"
+        return self._state_dir / f"{kind}-{key}.bin"
 
     def _load_state(self, path: Path, head: list[int]) -> bool:
         import llama_cpp
