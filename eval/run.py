@@ -315,9 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         items = select(load_all(), args.sets, args.limit, args.split)
         settings = _settings(args, modes[0])
         bot = Bot(settings, embedder=CachedEmbedder(load_embedder(settings)), preload=not args.retrieval_only)
-        config = run_config(
-            bot, retrieval_only=args.retrieval_only, sets=args.sets, limit=args.limit, split=args.split
-        )
+        config = run_config(bot, retrieval_only=args.retrieval_only, sets=args.sets, limit=args.limit, split=args.split)
         differ = config_mismatch(config, baseline, rules) if baseline is not None else ""
         if differ:  # say so before a long run, not after it
             out.print(f"[red]GATE FAILED[/red] (config): {differ}", soft_wrap=True, highlight=False)

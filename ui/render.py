@@ -139,9 +139,12 @@ def render_answer(answer: Answer, turn: int) -> str:
         )
         return notice + "\n".join(lines) + "\n\n" + note
     body = link_citations(answer.text, answer.citations, turn)
-    if answer.grounding == "repaired":
-        body += '\n\n<span class="grounding-note">Checked against the article; unsupported parts were removed.</span>'
-    return notice + body
+    removed = "; unsupported parts were removed" if answer.grounding == "repaired" else ""
+    if answer.judge:
+        check = f"Each sentence checked for meaning against its passage by {escape_text(answer.judge)}{removed}."
+    else:
+        check = f"Not checked by a judge, only by word rules{removed}."
+    return notice + body + f'\n\n<span class="grounding-note">{check}</span>'
 
 
 def render_error(error: BaseException) -> str:
@@ -213,4 +216,5 @@ def status_line(bot: Bot) -> str:
         f"Model {escape_text(llm.name)} · backend {escape_text(bot.settings.llm_backend)} · "
         f"{device} · index {len(bot.retriever)} passages · embedder {escape_text(bot.embedder.name)}"
         + (f" · {escape_text(llm.notice)}" if llm.notice else "")
+        + (f" · judge {escape_text(bot.judge.name)}" if bot.judge else f" · {escape_text(bot.judge_notice)}")
     )

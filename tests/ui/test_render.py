@@ -89,18 +89,21 @@ def test_citation_hover_text_is_escaped():
     assert "<q>" not in linked
 
 
-def test_generated_answer_is_the_linked_text():
-    answer = Answer("Stride is how far the filter moves [1].", [Citation(1, STRIDE)], passages=[STRIDE])
+def test_generated_answer_is_the_linked_text_and_names_its_judge():
+    answer = Answer("Stride is how far the filter moves [1].", [Citation(1, STRIDE)], passages=[STRIDE], judge="q1.5")
 
-    assert render_answer(answer, 0) == f"Stride is how far the filter moves {LINK_1}\\."
+    assert render_answer(answer, 0) == (
+        f"Stride is how far the filter moves {LINK_1}\\.\n\n"
+        '<span class="grounding-note">Each sentence checked for meaning against its passage by q1\\.5.</span>'
+    )
 
 
-def test_repaired_answer_says_it_was_checked():
+def test_repaired_answer_says_what_checked_it():
     answer = Answer("Stride moves [1].", [Citation(1, STRIDE)], passages=[STRIDE], grounding="repaired")
 
     assert render_answer(answer, 0) == (
         f"Stride moves {LINK_1}\\.\n\n"
-        '<span class="grounding-note">Checked against the article; unsupported parts were removed.</span>'
+        '<span class="grounding-note">Not checked by a judge, only by word rules; unsupported parts were removed.</span>'
     )
 
 
@@ -227,5 +230,5 @@ def test_errors_become_one_line(error, line):
 
 def test_status_line_names_model_backend_device_and_index_size(fake_bot):
     assert status_line(fake_bot) == (
-        f"Model fake · backend fake · CPU · index {len(fake_bot.retriever)} passages · embedder fake\\-bow"
+        f"Model fake · backend fake · CPU · index {len(fake_bot.retriever)} passages · embedder fake\\-bow · judge fake"
     )
