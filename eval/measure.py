@@ -28,6 +28,7 @@ from bot.llm import LLM
 from bot.prompt import Message, build_messages
 from bot.types import Answer, Status
 from common.settings import Settings
+from common.text import MARKER, markers, sentences
 from eval.memory import current_rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -233,6 +234,38 @@ def bench_expansion(
         "ttft_ms_p50": pct([r.ttft * 1e3 for r in runs if r.ttft is not None], 50),
         "n_expanded": len(seconds),
         "n_answered": len(runs),
+    }
+
+
+def bench_judge(bot: Bot, runs: Sequence[Run]) -> dict[str, float | None]:
+    """The judge's cost on its own: each answered sentence judged again against its cited passage, timed.
+
+    The first sentence of a passage pays for putting the passage in the cache (its state file, saved when
+    the answer was checked), each further one only for its own tokens; both are reported.
+    """
+    judge = bot.judge
+    if judge is None:
+        return {"judge_first_ms_p50": None, "judge_next_ms_p50": None, "judge_sentences": 0}
+    first, further = [], []
+    for run in runs:
+        if run.answer is None or run.answer.outcome != "answered" or not run.answer.judge:
+            continue
+        cited = {c.n: c.passage for c in run.answer.citations}
+        previous = None
+        for sentence in sentences(run.answer.text):
+            numbers = [n for n in markers(sentence) if n in cited]
+            if not numbers:
+                continue
+            passage = cited[numbers[0]]
+            judge._seen.clear()  # the score itself, not the judge's memo of it
+            tick = time.perf_counter()
+            judge.support(passage.text, MARKER.sub("", sentence).strip())
+            (further if previous == passage.id else first).append((time.perf_counter() - tick) * 1e3)
+            previous = passage.id
+    return {
+        "judge_first_ms_p50": pct(first, 50),
+        "judge_next_ms_p50": pct(further, 50),
+        "judge_sentences": len(first) + len(further),
     }
 
 

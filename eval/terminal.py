@@ -96,6 +96,8 @@ BENCH_ROWS = (  # label, value key, p95 key
     ("retrieval (ms)", "retrieval_ms_p50", "retrieval_ms_p95"),
     ("time to first token (ms)", "ttft_ms_p50", "ttft_ms_p95"),
     ("end to end (s)", "e2e_s_p50", "e2e_s_p95"),
+    ("judge, first sentence of a passage (ms)", "judge_first_ms_p50", None),
+    ("judge, each further sentence (ms)", "judge_next_ms_p50", None),
     ("generation (tokens/s)", "tokens_per_s", None),
     ("generation, from a 2nd thread (tokens/s)", "thread_tokens_per_s", None),
     ("raw llama.cpp (tokens/s)", "raw_tokens_per_s", None),

@@ -93,9 +93,12 @@ def link_citations(text: str, citations: list[Citation], turn: int) -> str:
     return "".join(out)
 
 
+DRAFT = '<span class="grounding-note">Draft, not yet checked against the article:</span> '
+
+
 def render_draft(draft: str) -> str:
-    """The answer as it streams: plain escaped text and a cursor."""
-    return escape_text(draft) + " ▌"
+    """The answer as it streams: marked as a draft (the checks may still remove parts), escaped, with a cursor."""
+    return (DRAFT if draft.strip() else "") + escape_text(draft) + " ▌"
 
 
 def render_status(text: str) -> str:

@@ -10,7 +10,7 @@ from app import EMPTY_INPUT, Turn, accept, create_app, main, reply, turn_sources
 from bot.backends.fake import FakeLLM
 from bot.core import LOOKING_UP
 from bot.feedback import FeedbackLog
-from ui.render import render_answer, render_draft, render_status, sources_html
+from ui.render import DRAFT, render_answer, render_draft, render_status, sources_html
 
 OPTIONS = {"top_k": 4, "temperature": 0.0, "max_tokens": 200}
 
@@ -54,7 +54,7 @@ def test_the_answer_streams_then_the_checked_answer_replaces_the_draft(make_bot)
     updates = run_reply(bot, "What is the dying ReLU problem?")
 
     drafts = [chat[-1]["content"] for chat, _, _ in updates[:-1]]
-    assert drafts[0] == " ▌" and drafts[-1].startswith("If x is less than 0") and drafts[-1].endswith(" ▌")
+    assert drafts[0] == " ▌" and drafts[-1].startswith(DRAFT + "If x is less than 0") and drafts[-1].endswith(" ▌")
     assert [len(d) for d in drafts] == sorted(len(d) for d in drafts)  # it only grows
     assert {len(chat) for chat, _, _ in updates} == {2}  # one reply, updated in place
     chat, turns, sources = updates[-1]

@@ -11,6 +11,7 @@ from bot.core import EMPTY, REFUSAL
 from bot.types import Answer, Citation, Passage
 from common.errors import BackendUnavailable
 from ui.render import (
+    DRAFT,
     escape_text,
     link_citations,
     markdown_html,
@@ -168,8 +169,10 @@ def test_notice_is_shown_above_the_answer():
     assert render_answer(answer, 0).startswith("*Your question was cut to its first 10 characters\\.*\n\nStride")
 
 
-def test_draft_is_escaped_with_a_cursor():
-    assert render_draft("Stride <i>is</i> [1") == "Stride &lt;i&gt;is&lt;/i&gt; \\[1 ▌"
+def test_draft_is_marked_as_unchecked_and_escaped_with_a_cursor():
+    assert render_draft("Stride <i>is</i> [1") == DRAFT + "Stride &lt;i&gt;is&lt;/i&gt; \\[1 ▌"
+    assert "not yet checked" in DRAFT
+    assert render_draft("") == " ▌"
 
 
 def test_a_status_is_escaped_in_italics_with_the_cursor():
