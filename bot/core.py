@@ -16,12 +16,15 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
+from bot import decide
 from bot.checks import article_terms
+from bot.decide import Cuts, Verdict
 from bot.expand import Expander, expansion_model, expansion_on
-from bot.gate import ScopeGate, Verdict
+from bot.gate import ScopeGate
 from bot.ground import Grounder, extractive, related
 from bot.judge import Judge, load_judge
 from bot.llm import LLM, backend, load_llm, model_family
@@ -29,7 +32,7 @@ from bot.policy import GROUNDING, Policy, policy_for
 from bot.prompt import build_messages, passages_shown
 from bot.retrieve import Retriever
 from bot.rewrite import History, standalone
-from bot.types import Answer, Passage, Status
+from bot.types import Answer, Outcome, Passage, Ranked, Status, Trace
 from common.embed import Embedder, FakeEmbedder, SentenceTransformerEmbedder, load_embedder
 from common.errors import BotError
 from common.fetch import EMBED_PRESETS
@@ -41,6 +44,7 @@ LOOKING_UP = "looking up …"
 CHECKING = "not sure the article covers this: checking the answer against it …"
 REFUSAL = "The article does not cover this."
 EMPTY = "Please type a question about deep learning."
+RANKED = 10  # passages a trace keeps ranked (the eval's MRR@10 reads them); the top `top_k` are shown
 
 
 class Bot:
@@ -90,8 +94,8 @@ class Bot:
         retriever = Retriever(store, self.embedder, self.policy.lexical_weight, self.policy.retrieval)
         vocabulary = set(content_tokens(" ".join(p.text for p in retriever.passages)))
         family = self._llm.family if self._llm is not None else model_family(self.settings)
-        gate = ScopeGate(vocabulary, self.policy.scope, family, self.settings.gate_threshold, self.settings.gate_floor)
-        self.retriever, self.gate = retriever, gate
+        self.cuts = Cuts(self.policy.scope, family, self.settings.gate_threshold, self.settings.gate_floor)
+        self.retriever, self.gate = retriever, ScopeGate(vocabulary, self.policy.scope)
         # the term list is needed only once a draft is checked: it is built while the model loads
         terms = ThreadPoolExecutor(1, thread_name_prefix="bot-terms").submit(article_terms, retriever.passages)
         self.grounder = Grounder(self._checker, terms, lambda: self._loaded_judge()[0])
@@ -212,16 +216,19 @@ class Bot:
         a refusal.
 
         The final answer can differ from the draft (unsupported sentences removed, markers
-        fixed, or the article's answer quoted); `Answer.grounding` says which happened.
+        fixed, or the article's answer quoted); `Answer.grounding` says which happened, and `Answer.trace`
+        holds the whole pass. What the user gets is decided by `bot.decide`, before and after the draft.
         """
         started = time.perf_counter()
         self.refresh()
-        retriever, gate = self.retriever, self.gate
+        retriever, gate, cuts = self.retriever, self.gate, self.cuts
         timings: dict[str, float] = {}
         text, notice = clean_question(question, self.settings.max_question_chars)
-        if not content_tokens(text) and not text.strip():
+        if decide.empty(text):
+            verdict = decide.before(text, None, cuts)
+            trace = Trace(text, decision=verdict.decision, reason=verdict.reason, outcome="refused")
             yield EMPTY
-            yield Answer(EMPTY, refused=True, grounding="refused", question=question, empty=True)
+            yield Answer(EMPTY, outcome="refused", grounding="refused", question=question, trace=trace)
             return
         tick = time.perf_counter()
         query = standalone(text, history)
@@ -233,32 +240,36 @@ class Bot:
             expansion = self.expand(query)
             timings["expand"] = time.perf_counter() - tick
         tick = time.perf_counter()
-        hits = retriever.search(query, self.settings.top_k, expansion, follow_up=text if query != text else "")
+        ranked = retriever.search(query, RANKED, expansion, follow_up=text if query != text else "")
+        hits = ranked[: self.settings.top_k]
         timings["retrieve"] = time.perf_counter() - tick
         tick = time.perf_counter()
-        verdict = gate.judge(query, hits)
+        verdict = decide.before(query, gate.confidence(query, hits), cuts)
         timings["gate"] = time.perf_counter() - tick
+        looked: float | None = None
         if self._looks_again(verdict):
             yield Status(LOOKING_UP)
             tick = time.perf_counter()
-            verdict = self._second_look(query, verdict, expansion)
+            looked = self.retriever.top_cosine(f"{query}\n{expansion or self.expander.expand(query)}")
+            verdict = decide.second_look(verdict, looked, cuts)
             timings["second_look"] = time.perf_counter() - tick
         passages = [h.passage for h in hits]
-        base = {
-            "question": question,
-            "standalone_question": query,
-            "passages": passages,
-            "notice": notice,
-            "expansion": expansion,
-        }
-        if verdict.decision == "refuse":
+        trace = Trace(
+            text,
+            query,
+            expansion,
+            tuple(Ranked(h.passage.id, h.passage.question, h.dense, h.lexical) for h in ranked),
+            verdict.decision,
+            verdict.confidence,
+            verdict.reason,
+            looked,
+        )
+        base = {"question": question, "standalone_question": query, "passages": passages, "notice": notice}
+        base["expansion"] = expansion
+        if not verdict.drafts:
+            outcome = decide.after(verdict, None, 0.0, cuts)
             timings["total"] = time.perf_counter() - started
-            yield REFUSAL
-            yield Answer(REFUSAL, refused=True, timings=timings, grounding="refused", **base)
-            return
-        if verdict.decision == "related":
-            timings["total"] = time.perf_counter() - started
-            answer = _related(passages[0], timings, base)
+            answer = _reply(outcome, passages, timings, base, replace(trace, outcome=outcome))
             yield answer.text
             yield answer
             return
@@ -280,19 +291,22 @@ class Bot:
         draft = "".join(pieces)
         checked = self.grounder.ground(draft, shown, query) if draft.strip() else extractive(shown[0])
         timings["ground"] = time.perf_counter() - tick
+        relevance = self.grounder.relevance(checked.text, query) if verdict.tentative else 0.0
+        outcome = decide.after(verdict, checked, relevance, cuts)
         timings["total"] = time.perf_counter() - started
-        if gate.settle(verdict, checked, lambda: self.grounder.relevance(checked.text, query)) == "related":
-            yield _related(shown[0], timings, base, draft=draft, model=llm.name)
+        trace = replace(trace, draft=draft, judgements=checked.judgements, outcome=outcome)
+        if outcome != "answered":
+            yield _reply(outcome, shown, timings, base, trace, draft=draft, model=llm.name)
             return
         yield Answer(
             checked.text,
             checked.citations,
-            False,
             timings=timings,
             grounding=checked.grounding,
             draft=draft,
             model=llm.name,
             judge=checked.judge,
+            trace=trace,
             **base,
         )
 
@@ -314,19 +328,16 @@ class Bot:
         self.refresh()
         query = clean_question(question, self.settings.max_question_chars)[0]
         expansion = self.expand(query)
-        verdict = self.gate.judge(query, self.retriever.search(query, self.settings.top_k, expansion))
+        hits = self.retriever.search(query, self.settings.top_k, expansion)
+        verdict = decide.before(query, self.gate.confidence(query, hits), self.cuts)
         if second_look and self._looks_again(verdict):
-            verdict = self._second_look(query, verdict, expansion)
+            cosine = self.retriever.top_cosine(f"{query}\n{expansion or self.expander.expand(query)}")
+            verdict = decide.second_look(verdict, cosine, self.cuts)
         return verdict
 
     def _looks_again(self, verdict: Verdict) -> bool:
         """Whether a refusal is reconsidered: on in the settings, and the policy calibrated on the expander."""
-        return self.settings.second_look and self.gate.looks_again(verdict, lambda: self.expander.llm.name)
-
-    def _second_look(self, query: str, verdict: Verdict, expansion: str) -> Verdict:
-        """The gate's second look: the question plus a closed-book answer (the retrieval one, if it ran)."""
-        text = expansion or self.expander.expand(query)
-        return self.gate.second_look(verdict, self.retriever.top_cosine(f"{query}\n{text}"))
+        return self.settings.second_look and decide.looks_again(verdict, self.cuts, lambda: self.expander.llm.name)
 
     def with_options(self, **overrides: Any) -> Bot:
         """This bot with per-request settings (`top_k`, `temperature`, `max_tokens`), for the UI.
@@ -345,11 +356,28 @@ class Bot:
         return clone
 
 
-def _related(passage: Passage, timings: dict[str, float], base: dict[str, Any], **drafted: str) -> Answer:
-    """The reply that names `passage` as the closest entry, never as the answer (the gate's related outcome)."""
-    closest = related(passage)
+def _reply(
+    outcome: Outcome,
+    passages: list[Passage],
+    timings: dict[str, float],
+    base: dict[str, Any],
+    trace: Trace,
+    **drafted: str,
+) -> Answer:
+    """The reply of an outcome other than a shown answer: the refusal, or the closest entry named as the
+    closest entry, never as the answer."""
+    if outcome == "refused":
+        return Answer(REFUSAL, outcome="refused", timings=timings, grounding="refused", trace=trace, **base, **drafted)
+    closest = related(passages[0])
     return Answer(
-        closest.text, closest.citations, timings=timings, grounding="related", outcome="related", **base, **drafted
+        closest.text,
+        closest.citations,
+        outcome="related",
+        timings=timings,
+        grounding="related",
+        trace=trace,
+        **base,
+        **drafted,
     )
 
 

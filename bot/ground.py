@@ -21,14 +21,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from bot.checks import foreign_terms, misplaced, repeats, reversed_roles, same_polarity, swapped, verbatim
 from bot.judge import Judge
 from bot.policy import GROUNDING
-from bot.types import Citation, Grounding, Passage
+from bot.types import Citation, Grounding, Judgement, Passage
 from common.embed import Embedder
 from common.text import (
     MARKER,
@@ -61,6 +61,7 @@ class Grounded:
     grounding: Grounding
     kept_share: float = field(default=1.0, compare=False)  # of the draft's answer sentences, the share kept
     judge: str = ""  # the model that judged the sentences; "" when word rules checked them
+    judgements: tuple[Judgement, ...] = field(default=(), compare=False)  # each considered draft sentence
 
 
 class Grounder:
@@ -116,6 +117,7 @@ class Grounder:
             return Grounded(draft.strip(), [], "generated")
         kept: list[str] = []
         bodies: list[str] = []
+        judged: list[Judgement] = []
         changed = False
         considered = 0
         for sentence in sentences(_drop_echoes(_tidy(draft), passages)):
@@ -126,15 +128,16 @@ class Grounder:
             considered += 1
             if _NOT_COVERED.search(body):
                 changed = True
+                judged.append(Judgement(body, None, ("not covered",)))
                 continue
-            cited = next(
-                (
-                    n
-                    for n in self._order(sentence, len(passages))
-                    if self._stands(body, passages[n - 1], question, bodies)
-                ),
-                None,
-            )
+            cited, first = None, None
+            for n in self._order(sentence, len(passages)):
+                verdict = self.check(body, passages[n - 1], question, bodies)
+                first = first or verdict
+                if verdict.kept:
+                    cited = n
+                    break
+            judged.append(Judgement(body, cited, () if cited else first.failed if first else ()))
             if cited is None:
                 changed = True
                 continue
@@ -143,13 +146,14 @@ class Grounder:
             bodies.append(body)
             kept.append(_with_markers(body, [cited]))
         share = len(kept) / max(1, considered)
+        judge = self.judge.name if self.judge is not None else ""
         if sum(len(content_tokens(s)) for s in kept) < GROUNDING.min_supported_tokens or not any(
             1 in markers(s) for s in kept
         ):
-            return extractive(passages[0], kept_share=share)
+            return replace(extractive(passages[0], kept_share=share), judgements=tuple(judged), judge=judge)
         text = " ".join(kept)
-        judge = self.judge.name if self.judge is not None else ""
-        return Grounded(text, _citations(text, passages), "repaired" if changed else "generated", share, judge)
+        grounding: Grounding = "repaired" if changed else "generated"
+        return Grounded(text, _citations(text, passages), grounding, share, judge, tuple(judged))
 
     def _order(self, sentence: str, shown: int) -> list[int]:
         """Passage numbers to try: by rank, or (with a judge) the sentence's own markers first."""
@@ -158,9 +162,6 @@ class Grounder:
             return ranked
         own = [n for n in dict.fromkeys(markers(sentence)) if 1 <= n <= shown]
         return [*own, *(n for n in ranked if n not in own)]
-
-    def _stands(self, body: str, passage: Passage, question: str, earlier: list[str]) -> bool:
-        return self.check(body, passage, question, earlier).kept
 
     def _tests(
         self, body: str, passage: Passage, question: str, earlier: list[str]

@@ -6,7 +6,7 @@ log, the LangChain retriever), so a passage reads the same wherever it is writte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Grounding = Literal["generated", "repaired", "extractive", "related", "refused"]
@@ -64,20 +64,64 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Ranked:
+    """One retrieved passage as the ranking saw it: its id and question, dense cosine and BM25 score."""
+
+    id: str
+    question: str
+    dense: float
+    lexical: float
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One draft sentence as the checks saw it: the passage number it stands on (None: dropped), the checks
+    that failed (against the first passage tried, when dropped)."""
+
+    sentence: str
+    passage: int | None
+    failed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One pass of a question through the pipeline, everything the outcome was decided on (`bot.decide`).
+
+    `decision` is the verdict before generation (`answer`, `check`, `related`, `refuse`, `empty`) with its
+    `confidence` and `reason`; `second_look` is the expanded top cosine when a refusal was looked at again.
+    """
+
+    question: str
+    standalone: str = ""
+    expansion: str = ""
+    ranking: tuple[Ranked, ...] = ()
+    decision: str = ""
+    confidence: float = 0.0
+    reason: str = ""
+    second_look: float | None = None
+    draft: str = ""
+    judgements: tuple[Judgement, ...] = ()
+    outcome: Outcome = "refused"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Answer:
     """A checked answer: every `[n]` in `text` has its `Citation`.
 
     `outcome` is what the user got: `answered`, `related` (the article has a close entry but does
-    not answer the question: the entry is cited as the closest one, never as the answer) or `refused`.
-    `empty` marks the reply to a question with no text (it is also `refused`), so a UI can
-    show it as a plain prompt rather than a refusal. `expansion` is what query expansion added
-    to the question before retrieval ("" when it was off). `judge` names the model that checked each
-    sentence against its passage ("" when word rules did, or nothing was drafted).
+    not answer the question: the entry is cited as the closest one, never as the answer) or `refused`;
+    `refused` and `empty` (the reply to a question with no text, which a UI shows as a plain prompt) derive
+    from it and the trace. `expansion` is what query expansion added to the question before retrieval
+    ("" when it was off). `judge` names the model that checked each sentence against its passage ("" when
+    word rules did, or nothing was drafted). `trace` is the whole pass that led here.
     """
 
     text: str
     citations: list[Citation] = field(default_factory=list, hash=False)
-    refused: bool = False
+    outcome: Outcome = "answered"
     passages: list[Passage] = field(default_factory=list, hash=False)
     timings: dict[str, float] = field(default_factory=dict, hash=False)
     grounding: Grounding = "generated"
@@ -85,17 +129,18 @@ class Answer:
     standalone_question: str = ""
     draft: str = ""
     notice: str = ""
-    empty: bool = False
     model: str = ""
     expansion: str = ""
-    outcome: Outcome = "answered"
     judge: str = ""
+    trace: Trace | None = field(default=None, hash=False, compare=False)
 
-    def __post_init__(self) -> None:
-        """`refused` and `outcome` say one thing: setting either one sets the other."""
-        if self.refused or self.outcome == "refused":
-            object.__setattr__(self, "refused", True)
-            object.__setattr__(self, "outcome", "refused")
+    @property
+    def refused(self) -> bool:
+        return self.outcome == "refused"
+
+    @property
+    def empty(self) -> bool:
+        return self.trace is not None and self.trace.decision == "empty"
 
     def to_dict(self) -> dict[str, Any]:
         """Every field, JSON-safe: citations and passages as their own `to_dict()`s."""
@@ -115,4 +160,5 @@ class Answer:
             "expansion": self.expansion,
             "judge": self.judge,
             "timings": dict(self.timings),
+            "trace": None if self.trace is None else self.trace.to_dict(),
         }

@@ -95,8 +95,9 @@ class Row:
 
 
 def reply(answer: Answer) -> dict[str, Any]:
-    """The answer's JSON as a row keeps it: `Answer.to_dict()` less `passages` and `timings`."""
-    return {key: value for key, value in answer.to_dict().items() if key not in ("passages", "timings")}
+    """The answer's JSON as a row keeps it: `Answer.to_dict()` less `passages`, `timings` and `trace` (the row's
+    own ranking, confidence and timings come from the trace)."""
+    return {key: value for key, value in answer.to_dict().items() if key not in ("passages", "timings", "trace")}
 
 
 @dataclass(frozen=True)

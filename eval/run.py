@@ -157,16 +157,26 @@ def _evaluate_one(bot: Bot, item: EvalItem, groups: dict[str, set[str]], retriev
         else:
             scores[key] = round(value, 6)
 
-    # The answer comes first so that its timings include embedding the question (then cached).
-    answer = None if retrieval_only else bot.ask(item.question)
-    tick = time.perf_counter()
-    bot.expand(item.question)  # the expander keeps it: retrieve and verdict below reuse this one
-    expand_s = time.perf_counter() - tick
-    tick = time.perf_counter()
-    ranked = bot.retrieve(item.question, RANKED_K)
-    retrieve_s = time.perf_counter() - tick
-    verdict = bot.verdict(item.question, second_look=not retrieval_only)
-    questions = [p.question for p in ranked]
+    if retrieval_only:  # the gate's verdict and the ranking, without a model
+        tick = time.perf_counter()
+        bot.expand(item.question)  # the expander keeps it: retrieve and verdict below reuse this one
+        expand_s = time.perf_counter() - tick
+        tick = time.perf_counter()
+        ranked = bot.retrieve(item.question, RANKED_K)
+        retrieve_s = time.perf_counter() - tick
+        verdict = bot.verdict(item.question, second_look=False)
+        questions, ids, confidence = [p.question for p in ranked], [p.id for p in ranked], verdict.confidence
+        answer = None
+        # a tentative verdict needs the model to settle it: counted related
+        outcome = {"answer": "answered", "refuse": "refused"}.get(verdict.decision, "related")
+        timings = {"expand": expand_s, "retrieve": retrieve_s} if bot.expands else {"retrieve": retrieve_s}
+    else:  # one ask: its trace holds the ranking and the verdict it was decided on
+        answer = bot.ask(item.question)
+        trace = answer.trace
+        assert trace is not None  # every non-empty question is traced
+        questions = [r.question for r in trace.ranking[:RANKED_K]]
+        ids, confidence = [r.id for r in trace.ranking[:RANKED_K]], trace.confidence
+        outcome, timings = answer.outcome, dict(answer.timings)
     if item.in_scope:
         gold = item.gold
         n_relevant = sum(1 for key in gold if groups.get(key))
@@ -177,12 +187,7 @@ def _evaluate_one(bot: Bot, item: EvalItem, groups: dict[str, set[str]], retriev
             score("ndcg@5", metrics.ndcg_at_k, questions, gold, 5, n_relevant=n_relevant)
         else:
             score("ndcg@5", _fail, f"no passage of the gold group {sorted(gold)} is in the index")
-    if answer is None:  # a tentative verdict needs the model to settle it: counted related
-        outcome = {"answer": "answered", "refuse": "refused"}.get(verdict.decision, "related")
-        timings = {"expand": expand_s, "retrieve": retrieve_s} if bot.expands else {"retrieve": retrieve_s}
-    else:
-        outcome = answer.outcome
-        timings = dict(answer.timings)
+    if answer is not None:
         score("citation_validity", metrics.citation_validity, answer)
         if item.in_scope:
             _score_answer(score, bot, item, answer)
@@ -194,9 +199,9 @@ def _evaluate_one(bot: Bot, item: EvalItem, groups: dict[str, set[str]], retriev
         kind=item.kind,
         question=item.question,
         in_scope=item.in_scope,
-        scope_confidence=verdict.confidence,
+        scope_confidence=confidence,
         ranked=tuple(questions[:SHOWN]),
-        ranked_ids=tuple(p.id[:12] for p in ranked),
+        ranked_ids=tuple(i[:12] for i in ids),
         reply=None if answer is None else reply(answer),
         outcome=outcome,
         scores=scores,

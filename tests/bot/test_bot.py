@@ -5,7 +5,7 @@ import pytest
 from bot import Answer, BackendUnavailable, Bot, IndexMismatch, IndexMissing, ModelMissing
 from bot.backends.fake import FakeLLM
 from bot.core import CHECKING, EMPTY, LOOKING_UP, REFUSAL
-from bot.gate import ScopeGate
+from bot.decide import Cuts
 from bot.types import Status
 from common import FakeEmbedder, Settings
 from common.text import markers
@@ -82,7 +82,7 @@ def test_an_unsure_gate_never_shows_a_quote_as_the_answer(fake_index):
 def test_a_quote_stands_as_the_answer_only_where_the_gate_is_sure(fake_index):
     off_topic = "Bananas are yellow and grow in bunches on tall plants."
     unsure = Bot(fake_index, llm=FakeLLM(responses=[off_topic]), embedder=FakeEmbedder(), gate_threshold=0.0)
-    unsure.gate = type(unsure.gate)(unsure.gate.vocabulary, replace(unsure.policy.scope, quote_from=1.0), "fake", 0.0)
+    unsure.cuts = replace(unsure.cuts, policy=replace(unsure.policy.scope, quote_from=1.0))
     sure = Bot(fake_index, llm=FakeLLM(responses=[off_topic]), embedder=FakeEmbedder(), gate_threshold=0.0)
 
     assert unsure.ask("What is data augmentation?").outcome == "related"
@@ -202,7 +202,7 @@ def rescuing_bot(fake_index: Settings, rescue_from: float, *responses: str, **ov
     """A bot that refuses every question on the scope model and gives each refusal a second look with the fake."""
     bot = Bot(fake_index, llm=FakeLLM(list(responses)), embedder=FakeEmbedder(), **overrides)
     policy = replace(bot.policy.scope, rescue_models=("fake",), rescue_from=rescue_from)
-    bot.gate = ScopeGate(bot.gate.vocabulary, policy, "fake", threshold=1.0, floor=1.0)
+    bot.cuts = Cuts(policy, "fake", threshold=1.0, floor=1.0)
     return bot
 
 

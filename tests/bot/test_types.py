@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.types import Answer, Citation, Passage
+from bot.types import Answer, Citation, Passage, Trace
 
 STRIDE = Passage("p1", "What is stride?\n\nHow far it moves.", "CNN", "What is stride?", 0.5, (10, 12), "article.md")
 
@@ -46,6 +46,7 @@ def test_answer_to_dict_nests_citations_and_passages():
         "expansion": "",
         "judge": "",
         "timings": {"total": 0.25},
+        "trace": None,
     }
     assert json.loads(json.dumps(answer.to_dict())) == answer.to_dict()
 
@@ -57,7 +58,7 @@ def test_an_empty_question_is_marked_empty_not_by_a_notice(fake_bot):
     assert not fake_bot.ask("What is the dying ReLU problem?").empty
 
 
-def test_refused_and_outcome_say_one_thing():
-    assert Answer("no", refused=True).outcome == "refused"
-    assert Answer("no", outcome="refused").refused
+def test_refused_and_empty_derive_from_the_outcome_and_the_trace():
+    assert Answer("no", outcome="refused").refused and not Answer("no", outcome="refused").empty
+    assert Answer("?", outcome="refused", trace=Trace("", decision="empty")).empty
     assert (Answer("see [1]", outcome="related").refused, Answer("yes").outcome) == (False, "answered")

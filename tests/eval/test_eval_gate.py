@@ -33,6 +33,7 @@ IN_SCOPE = {
     "citation_precision": 1.0,
     "sentence_coverage": 1.0,
     "support": 1.0,
+    "facts": 1.0,
 }
 ANSWERED = {"words": 20.0, "copy_share": 0.5, "written": 1.0, "relevance": 0.7, "repetition": 0.0}
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core import EMPTY, REFUSAL
-from bot.types import Answer, Citation, Passage
+from bot.types import Answer, Citation, Passage, Trace
 from common.errors import BackendUnavailable
 from ui.render import (
     DRAFT,
@@ -121,7 +121,7 @@ def test_extractive_answer_is_a_quote_from_the_article():
 
 
 def test_refusal_says_so_plainly_and_points_at_the_nearest_passages():
-    answer = Answer(REFUSAL, refused=True, passages=[STRIDE, PADDING], grounding="refused")
+    answer = Answer(REFUSAL, outcome="refused", passages=[STRIDE, PADDING], grounding="refused")
 
     assert render_answer(answer, 0) == (
         "**Not answered:** The article does not cover this\\.\n\n"
@@ -133,7 +133,9 @@ def test_refusal_says_so_plainly_and_points_at_the_nearest_passages():
 
 
 def test_a_refused_draft_says_why_it_was_not_shown():
-    answer = Answer(REFUSAL, refused=True, passages=[STRIDE], grounding="refused", draft="Stride is a kind of fruit.")
+    answer = Answer(
+        REFUSAL, outcome="refused", passages=[STRIDE], grounding="refused", draft="Stride is a kind of fruit."
+    )
 
     assert render_answer(answer, 0) == (
         "**Not answered:** The article does not cover this\\.\n\n"
@@ -155,7 +157,7 @@ def test_a_related_answer_names_the_closest_entry_and_never_calls_it_the_answer(
 
 
 def test_empty_question_refusal_is_just_the_message():
-    answer = Answer(EMPTY, refused=True, grounding="refused", empty=True)
+    answer = Answer(EMPTY, outcome="refused", grounding="refused", trace=Trace("", decision="empty"))
 
     assert render_answer(answer, 0) == "Please type a question about deep learning\\."
     assert sources_html(answer, 0) == '<div class="empty">No sources for this answer.</div>'

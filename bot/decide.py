@@ -1,0 +1,138 @@
+"""What the user gets, decided in one place: pure functions over what one pass through the pipeline saw.
+
+- `before` runs once retrieval has scored the question: empty input, prompt injection and the scope model's
+  cuts give a `Verdict`: refuse, show the closest entry as *related*, or draft (outright, or tentatively
+  when the confidence is in the band, where the checked draft settles it).
+- `looks_again` and `second_look`: a scope-model refusal is reconsidered on the question plus a closed-book
+  answer, where the policy was calibrated on the model that wrote it ("Glorot init" finds Xavier).
+- `after` runs once the draft is checked: *answered*, *related* or *refused*. A quote of the entry (the draft did
+  not hold up) is the answer only where the gate is sure the entry answers; a tentative draft stands only
+  when it is mostly kept and about the question.
+
+Nothing here loads a model or reads an index: `bot.core.Bot` gathers the signals and asks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.ground import Grounded
+from bot.policy import TENTATIVE_FAMILIES, ScopePolicy
+from bot.types import Outcome
+
+Decision = Literal["answer", "check", "related", "refuse", "empty"]
+_INJECTION = re.compile(
+    r"ignor\w*\s+(all\s+|any\s+|the\s+|your\s+)*(previous|prior|above|earlier)?\s*(instruction|rule|guideline)"
+    r"|ignora\w*\s+.*instruc|system\s+prompt|prompt\s+de\s+sistema|repeat\s+everything\s+above|you\s+are\s+now\s+\w+"
+    r"|disregard\s+(the|your|all)|new\s+system\s+message|developer\s+mode|debug\s+mode|jailbreak|\bDAN\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The decision before generation, with the confidence behind it (for the trace, the UI and the eval).
+
+    `decision` is `answer`, `check` (tentative: the checked draft settles it), `related`, `refuse` or
+    `empty`; `quote_ok` says whether a quote of the top passage may stand as the answer; `reconsider`,
+    whether a refusal came from the scope model alone, which a second look may overturn.
+    """
+
+    decision: Decision
+    confidence: float
+    reason: str
+    quote_ok: bool = False
+    reconsider: bool = False
+
+    @property
+    def tentative(self) -> bool:
+        return self.decision == "check"
+
+    @property
+    def drafts(self) -> bool:
+        """Whether a draft is written (and checked) for this verdict."""
+        return self.decision in ("answer", "check")
+
+
+@dataclass(frozen=True)
+class Cuts:
+    """Where the scope model's confidence is cut, for one embedder's policy and one model family.
+
+    `threshold` and `floor` (`BOT_GATE_*`) override the policy's `answer_from` and `refuse_below`.
+    """
+
+    policy: ScopePolicy
+    family: str
+    threshold: float | None = None
+    floor: float | None = None
+
+    @property
+    def answer_from(self) -> float:
+        return self.policy.answer_from if self.threshold is None else self.threshold
+
+    @property
+    def refuse_below(self) -> float:
+        return min(self.policy.refuse_below if self.floor is None else self.floor, self.answer_from)
+
+    @property
+    def drafts(self) -> bool:
+        """Whether this family's drafts can settle the band (SmolLM2's copied sentences pass every check)."""
+        return self.family in TENTATIVE_FAMILIES
+
+
+def empty(question: str) -> bool:
+    """No text at all: asked for a question, not refused."""
+    return not question.strip()
+
+
+def before(question: str, confidence: float | None, cuts: Cuts) -> Verdict:
+    """The verdict before any text is generated; `confidence` is the scope model's (None: nothing to score)."""
+    if empty(question):
+        return Verdict("empty", 0.0, "no question")
+    if _INJECTION.search(question):
+        return Verdict("refuse", 0.0, "instructions to the assistant, not a question about the article")
+    if confidence is None:
+        return Verdict("refuse", 0.0, "no content words that the article could answer")
+    p = round(confidence, 4)
+    quote_ok = p >= max(cuts.policy.quote_from, cuts.answer_from)
+    if p >= cuts.answer_from:
+        return Verdict("answer", p, "covered by the article", quote_ok)
+    if p >= cuts.refuse_below:
+        if cuts.drafts:
+            return Verdict("check", p, "uncertain: answered only if the answer survives the checks")
+        return Verdict("related", p, "a close entry, which may not answer the question")
+    return Verdict("refuse", p, "not covered by the article", reconsider=True)
+
+
+def looks_again(verdict: Verdict, cuts: Cuts, expander: Callable[[], str]) -> bool:
+    """Whether a second look could overturn `verdict`: a scope-model refusal, and an expanding model whose
+    closed-book answers the policy's `rescue_from` was set on (`expander` names it; asked only when the
+    policy has a second look, since naming it may load the model)."""
+    rescuers = cuts.policy.rescue_models
+    return verdict.reconsider and bool(rescuers) and expander() in rescuers
+
+
+def second_look(verdict: Verdict, expanded_cosine: float, cuts: Cuts) -> Verdict:
+    """`verdict` reconsidered on the top cosine of the question plus its closed-book expansion."""
+    if not verdict.reconsider or expanded_cosine < cuts.policy.rescue_from:
+        return verdict
+    decision: Decision = "check" if cuts.drafts else "related"
+    return Verdict(decision, verdict.confidence, "worded unlike the article, but its answer is close to an entry")
+
+
+def after(verdict: Verdict, checked: Grounded | None, relevance: float, cuts: Cuts) -> Outcome:
+    """What the user gets: the verdict's own outcome when nothing was drafted, else the checked draft's.
+
+    `relevance` is the checked answer's cosine to the question (read only for a tentative draft).
+    """
+    if checked is None or not verdict.drafts:
+        return "related" if verdict.decision == "related" else "refused"
+    if checked.grounding == "extractive":
+        return "answered" if verdict.quote_ok else "related"
+    if not verdict.tentative:
+        return "answered"
+    stands = checked.kept_share > cuts.policy.stand_share and relevance >= cuts.policy.stand_relevance
+    return "answered" if stands else "related"
