@@ -81,8 +81,8 @@ SHOWN = 5
 
 
 class CachedEmbedder:
-    """The project embedder with query vectors kept per text: `ask`, `retrieve` and `verdict` each
-    embed the same question, and one vector for all three also keeps them consistent."""
+    """The project embedder with query vectors kept per text: a retrieval-only row embeds the same question for
+    `retrieve` and `verdict`, and one vector for both also keeps them consistent."""
 
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
