@@ -121,6 +121,9 @@ class Grounder:
         changed = False
         considered = 0
         for sentence in sentences(_drop_echoes(_tidy(draft), passages)):
+            if len(kept) == GROUNDING.most_sentences:
+                changed = True  # the prompt asks for at most this many; more is a passage copied on and on
+                break
             body = _body(sentence)
             if len(content_tokens(body)) < GROUNDING.min_sentence_tokens or body.endswith("?"):
                 changed = True  # too short, or an echoed question

@@ -323,3 +323,10 @@ def test_the_second_half_of_a_pair_is_no_repeat():
     assert ground(draft, [pair]).text == draft
     once = "Sigmoid scales the value between 0 and 1, centered at 0.5 [1]."
     assert ground(f"{once} {once}", [pair]) == Grounded(once, [Citation(1, pair)], "repaired")  # a real repeat goes
+
+
+def test_an_answer_keeps_at_most_four_sentences_as_the_prompt_asks():
+    sentence = "Dropout drops some neurons during training [1]."
+    draft = " ".join(sentence.replace("some", word) for word in ("some", "random", "many", "a few", "several", "odd"))
+    result = ground(draft, SHOWN)
+    assert len(markers(result.text)) == 4 and result.grounding == "repaired"
