@@ -84,7 +84,8 @@ def _after_stream(streamed: str, answer: Answer) -> str:
     """What follows the streamed draft: the checked answer when grounding changed it, then the sources."""
     parts = ["\n"]
     if answer.text.strip() != streamed.strip():
-        head = "Not answered directly" if answer.outcome == "related" else "Checked against the article"
+        checked = f"Checked against the article by {answer.judge}" if answer.judge else "Checked by word rules only"
+        head = "Not answered directly" if answer.outcome == "related" else checked
         parts.append(f"\n{head}:\n{answer.text}\n")
     if answer.notice:
         parts.append(f"\nNote: {answer.notice}\n")

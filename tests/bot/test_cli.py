@@ -144,6 +144,8 @@ def test_on_a_terminal_the_status_is_one_line_on_stderr(fake_index, monkeypatch,
 def test_a_draft_that_ends_related_is_not_called_checked():
     related = Answer('The article does not answer this directly. The closest entry is "Q" [1].', outcome="related")
     repaired = Answer("Dropout drops units [1].", grounding="repaired")
+    judged = Answer("Dropout drops units [1].", grounding="repaired", judge="qwen2.5-coder-1.5b")
 
     assert "\nNot answered directly:\nThe article does not answer" in _after_stream("A draft.", related)
-    assert "\nChecked against the article:\nDropout drops units [1]." in _after_stream("A draft.", repaired)
+    assert "\nChecked by word rules only:\nDropout drops units [1]." in _after_stream("A draft.", repaired)
+    assert "\nChecked against the article by qwen2.5-coder-1.5b:\nDropout" in _after_stream("A draft.", judged)
