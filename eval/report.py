@@ -52,6 +52,7 @@ LABELS = {
     "citation_precision": "citation precision",
     "sentence_coverage": "sentence coverage",
     "support": "support",
+    "facts": "states every key fact",
     "grounding:generated": "grounding: generated",
     "grounding:repaired": "grounding: repaired",
     "grounding:extractive": "grounding: extractive",
