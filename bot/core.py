@@ -226,9 +226,10 @@ class Bot:
         text, notice = clean_question(question, self.settings.max_question_chars)
         if decide.empty(text):
             verdict = decide.before(text, None, cuts)
-            trace = Trace(text, decision=verdict.decision, reason=verdict.reason, outcome="refused")
+            outcome = decide.after(verdict, None, 0.0, cuts)
+            trace = Trace(text, decision=verdict.decision, reason=verdict.reason, outcome=outcome)
             yield EMPTY
-            yield Answer(EMPTY, outcome="refused", grounding="refused", question=question, trace=trace)
+            yield Answer(EMPTY, outcome=outcome, grounding="refused", question=question, trace=trace)
             return
         tick = time.perf_counter()
         query = standalone(text, history)
@@ -364,15 +365,15 @@ def _reply(
     trace: Trace,
     **drafted: str,
 ) -> Answer:
-    """The reply of an outcome other than a shown answer: the refusal, or the closest entry named as the
+    """The reply `bot.decide` chose when no answer is shown: the refusal, or the closest entry named as the
     closest entry, never as the answer."""
     if outcome == "refused":
-        return Answer(REFUSAL, outcome="refused", timings=timings, grounding="refused", trace=trace, **base, **drafted)
+        return Answer(REFUSAL, outcome=outcome, timings=timings, grounding="refused", trace=trace, **base, **drafted)
     closest = related(passages[0])
     return Answer(
         closest.text,
         closest.citations,
-        outcome="related",
+        outcome=outcome,
         timings=timings,
         grounding="related",
         trace=trace,
