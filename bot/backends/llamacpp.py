@@ -25,9 +25,10 @@ import json
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -154,13 +155,13 @@ class LlamaCppLLM(BaseLLM):
             if shared:
                 self._restore_shared(self._shared_tokens(formatter, messages, shared, tokens))
             cached = self.model.input_ids[: self.model.n_tokens]
-            common = next((i for i, (a, b) in enumerate(zip(cached, tokens)) if a != b), min(len(cached), len(tokens)))
-            self.model.n_tokens = min(common, len(tokens) - 1)  # at least one token evaluated, for its logits
+            # keep what the cache shares with the prompt, but evaluate at least one token, for its logits
+            self.model.n_tokens = min(_common_prefix(cached, tokens), len(tokens) - 1)
             self.model.eval(tokens[self.model.n_tokens :])
             logits = np.ctypeslib.as_array(
                 llama_cpp.llama_get_logits_ith(self.model.ctx, -1), shape=(self.model.n_vocab(),)
             ).astype(np.float64)
-            yes, no = self._answer_tokens()
+            yes, no = self._answer_tokens
             p = np.exp(logits - logits.max())
             return float(p[yes].sum() / (p[yes].sum() + p[no].sum()))
 
@@ -173,8 +174,7 @@ class LlamaCppLLM(BaseLLM):
     def _shared_tokens(self, formatter: Any, messages: list[Message], shared: str, tokens: list[int]) -> list[int]:
         """The tokens `tokens` shares with the same chat cut after `shared` (the passage's part)."""
         cut = self._chat_tokens(formatter, [*messages[:-1], Message(messages[-1].role, shared)])
-        n = next((i for i, (a, b) in enumerate(zip(cut, tokens)) if a != b), min(len(cut), len(tokens)))
-        return tokens[: min(n, len(tokens) - 1)]
+        return tokens[: min(_common_prefix(cut, tokens), len(tokens) - 1)]
 
     def _restore_shared(self, prefix: list[int]) -> None:
         """Put `prefix` in the KV cache: kept if there, else loaded from its saved state, else evaluated and saved."""
@@ -188,6 +188,7 @@ class LlamaCppLLM(BaseLLM):
         if path is not None:
             self._save_state(path, prefix)
 
+    @cached_property
     def _answer_tokens(self) -> tuple[list[int], list[int]]:
         """The single-token spellings of yes and no."""
 
@@ -335,9 +336,13 @@ class LlamaCppLLM(BaseLLM):
             chat = [{"role": "system", "content": messages[0].content}, {"role": "user", "content": user}]
             return self.model.tokenize(formatter(messages=chat).prompt.encode(), add_bos=False, special=True)
 
-        a, b = tokens("a"), tokens("Z")
-        n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-        return a[:n] or None
+        a = tokens("a")
+        return a[: _common_prefix(a, tokens("Z"))] or None
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    """How many tokens two token lists share from the start."""
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
 
 
 def state_dir(settings: Settings) -> Path:
