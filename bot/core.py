@@ -251,7 +251,7 @@ class Bot:
         if self._looks_again(verdict):
             yield Status(LOOKING_UP)
             tick = time.perf_counter()
-            looked = self.retriever.top_cosine(f"{query}\n{expansion or self.expander.expand(query)}")
+            looked = self._expanded_cosine(query, expansion)
             verdict = decide.second_look(verdict, looked, cuts)
             timings["second_look"] = time.perf_counter() - tick
         passages = [h.passage for h in hits]
@@ -265,8 +265,13 @@ class Bot:
             verdict.reason,
             looked,
         )
-        base = {"question": question, "standalone_question": query, "passages": passages, "notice": notice}
-        base["expansion"] = expansion
+        base = {
+            "question": question,
+            "standalone_question": query,
+            "passages": passages,
+            "notice": notice,
+            "expansion": expansion,
+        }
         if not verdict.drafts:
             outcome = decide.after(verdict, None, 0.0, cuts)
             timings["total"] = time.perf_counter() - started
@@ -332,13 +337,17 @@ class Bot:
         hits = self.retriever.search(query, self.settings.top_k, expansion)
         verdict = decide.before(query, self.gate.confidence(query, hits), self.cuts)
         if second_look and self._looks_again(verdict):
-            cosine = self.retriever.top_cosine(f"{query}\n{expansion or self.expander.expand(query)}")
-            verdict = decide.second_look(verdict, cosine, self.cuts)
+            verdict = decide.second_look(verdict, self._expanded_cosine(query, expansion), self.cuts)
         return verdict
 
     def _looks_again(self, verdict: Verdict) -> bool:
         """Whether a refusal is reconsidered: on in the settings, and the policy calibrated on the expander."""
         return self.settings.second_look and decide.looks_again(verdict, self.cuts, lambda: self.expander.llm.name)
+
+    def _expanded_cosine(self, query: str, expansion: str) -> float:
+        """What the second look reads: the top cosine of the question plus a closed-book answer (the retrieval
+        expansion, if it ran)."""
+        return self.retriever.top_cosine(f"{query}\n{expansion or self.expander.expand(query)}")
 
     def with_options(self, **overrides: Any) -> Bot:
         """This bot with per-request settings (`top_k`, `temperature`, `max_tokens`), for the UI.

@@ -78,7 +78,7 @@ class Cuts:
         return min(self.policy.refuse_below if self.floor is None else self.floor, self.answer_from)
 
     @property
-    def drafts(self) -> bool:
+    def settles(self) -> bool:
         """Whether this family's drafts can settle the band (SmolLM2's copied sentences pass every check)."""
         return self.family in TENTATIVE_FAMILIES
 
@@ -101,7 +101,7 @@ def before(question: str, confidence: float | None, cuts: Cuts) -> Verdict:
     if p >= cuts.answer_from:
         return Verdict("answer", p, "covered by the article", quote_ok)
     if p >= cuts.refuse_below:
-        if cuts.drafts:
+        if cuts.settles:
             return Verdict("check", p, "uncertain: answered only if the answer survives the checks")
         return Verdict("related", p, "a close entry, which may not answer the question")
     return Verdict("refuse", p, "not covered by the article", reconsider=True)
@@ -119,7 +119,7 @@ def second_look(verdict: Verdict, expanded_cosine: float, cuts: Cuts) -> Verdict
     """`verdict` reconsidered on the top cosine of the question plus its closed-book expansion."""
     if not verdict.reconsider or expanded_cosine < cuts.policy.rescue_from:
         return verdict
-    decision: Decision = "check" if cuts.drafts else "related"
+    decision: Decision = "check" if cuts.settles else "related"
     return Verdict(decision, verdict.confidence, "worded unlike the article, but its answer is close to an entry")
 
 

@@ -91,7 +91,7 @@ class Grounder:
     @property
     def judge(self) -> Judge | None:
         """The judge, asked for on first use when given as a loader (the bot's loads in the background)."""
-        if callable(self._judge) and not isinstance(self._judge, Judge):
+        if callable(self._judge):
             self._judge = self._judge()
         return self._judge
 
