@@ -42,6 +42,10 @@ class Judge:
             self._seen[passage_text, sentence] = 0.0 if p is None else p
         return self._seen[passage_text, sentence]
 
+    def forget(self) -> None:
+        """Drop the scores kept so far, so the next `support` asks the model again (the bench times it)."""
+        self._seen.clear()
+
     def states(self, passage_text: str, sentence: str) -> bool:
         return self.support(passage_text, sentence) >= self.cut
 

@@ -58,15 +58,19 @@ def build_messages(question: str, passages: list[Passage], family: str = "qwen")
 
 def judge_messages(passage_text: str, sentence: str, family: str = "qwen") -> list[Message]:
     """The judge's question: the passage first (a prefix the cache can keep), then the statement to judge."""
-    passage = _clip(plain_for_prompt(passage_text), GROUNDING.judge_words)
-    user = template("judge", family).format(passage=passage, statement=sentence)
-    return [Message("user", user.strip())]
+    head, tail = _judge_parts(passage_text, family)
+    return [Message("user", f"{head}{sentence}{tail}".strip())]
 
 
 def judge_prefix(passage_text: str, family: str = "qwen") -> str:
     """The start of the judge's question that every sentence about this passage shares (its cacheable part)."""
-    passage = _clip(plain_for_prompt(passage_text), GROUNDING.judge_words)
-    return template("judge", family).split("{statement}")[0].format(passage=passage).lstrip()
+    return _judge_parts(passage_text, family)[0].lstrip()
+
+
+def _judge_parts(passage_text: str, family: str) -> tuple[str, str]:
+    """The judge's template around the statement, the (clipped) passage filled in."""
+    head, tail = template("judge", family).split("{statement}")
+    return head.format(passage=_clip(plain_for_prompt(passage_text), GROUNDING.judge_words)), tail
 
 
 def passages_shown(family: str, setting: int | None, question: str = "", cosines: Sequence[float] = ()) -> int:

@@ -257,7 +257,7 @@ def bench_judge(bot: Bot, runs: Sequence[Run]) -> dict[str, float | None]:
             if not numbers:
                 continue
             passage = cited[numbers[0]]
-            judge._seen.clear()  # the score itself, not the judge's memo of it
+            judge.forget()  # the score itself, not the judge's memo of it
             tick = time.perf_counter()
             judge.support(passage.text, MARKER.sub("", sentence).strip())
             (further if previous == passage.id else first).append((time.perf_counter() - tick) * 1e3)
