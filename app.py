@@ -1,7 +1,8 @@
 """The chat UI: `python app.py` serves it on `BOT_HOST:BOT_PORT` (127.0.0.1:7860 by default).
 
 `create_app(bot)` builds the Gradio Blocks from a ready `Bot` (tests pass one with fake models),
-`launch(demo, settings)` serves it, and `main()` ties the two to `Settings()`. What the chat
+`launch(demo, settings, routes)` serves it, `serve(bot)` serves it with the OpenAI-compatible `/v1`
+routes of `ui.openai_routes` on the same port and answer queue, and `main()` ties it to `Settings()`. What the chat
 and the sources panel show is made by the pure functions of `ui.render`; this module holds the
 chat's event functions and the Gradio wiring. Deliberately not handled: chat history across
 reloads, user accounts beyond one basic-auth pair, and file uploads (none are accepted or served).
@@ -11,17 +12,19 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from starlette.routing import BaseRoute
 
 from bot.core import Bot, clean_question
 from bot.feedback import Feedback, FeedbackLog, Vote
 from bot.types import Answer, Status
 from common.errors import BotError
 from common.settings import Settings
+from ui import openai_routes
 from ui.render import (
     CSS,
     JS,
@@ -33,6 +36,7 @@ from ui.render import (
     sources_html,
     status_line,
 )
+from ui.slots import AnswerSlots
 
 try:
     import gradio as gr
@@ -147,13 +151,14 @@ def _index(data: gr.EventData) -> int:
     return index if isinstance(index, int) else index[0]
 
 
-def create_app(bot: Bot) -> gr.Blocks:
-    """The chat UI over `bot`, queued with `bot.settings.concurrency_limit` answers at a time.
+def create_app(bot: Bot, slots: AnswerSlots | None = None) -> gr.Blocks:
+    """The chat UI over `bot`; each answer takes a turn of `slots` (shared with the API when given).
 
     Builds components only: nothing is served until `launch`. The model is loaded here (for
     the status line), so the first question does not wait for it.
     """
     settings = bot.settings
+    slots = slots or AnswerSlots(settings.concurrency_limit, settings.queue_size)
     feedback = FeedbackLog.in_dir(settings.data_dir)
     status = status_line(bot)
 
@@ -162,7 +167,8 @@ def create_app(bot: Bot) -> gr.Blocks:
 
     def on_answer(question, chat, turns, top_k, temperature, max_tokens, show_scores):
         options = {"top_k": int(top_k), "temperature": float(temperature), "max_tokens": int(max_tokens)}
-        yield from reply(bot, question, chat, turns, options, show_scores)
+        with slots.turn():
+            yield from reply(bot, question, chat, turns, options, show_scores)
 
     def on_example(data: gr.SelectData) -> str:
         return data.value["text"]
@@ -192,7 +198,8 @@ def create_app(bot: Bot) -> gr.Blocks:
         except (TypeError, ValueError) as e:
             raise gr.Error("Expected history as a list of [question, answer] pairs.") from e
         try:
-            return bot.ask(question, pairs).to_dict()
+            with slots.turn():
+                return bot.ask(question, pairs).to_dict()
         except BotError as e:
             raise gr.Error(str(e)) from e
 
@@ -253,9 +260,11 @@ def create_app(bot: Bot) -> gr.Blocks:
     return demo
 
 
-def launch(demo: gr.Blocks, settings: Settings, **options: Any) -> tuple[Any, str, str]:
+def launch(
+    demo: gr.Blocks, settings: Settings, routes: Sequence[BaseRoute] = (), **options: Any
+) -> tuple[Any, str, str]:
     """Serve `demo` on `settings.host:settings.port`, with basic auth when both fields are set
-    (`Settings` accepts both or neither).
+    (`Settings` accepts both or neither), and `routes` on the same ASGI app, ahead of Gradio's own.
 
     `options` go to `Blocks.launch` (tests pass `prevent_thread_lock=True`).
     """
@@ -272,8 +281,21 @@ def launch(demo: gr.Blocks, settings: Settings, **options: Any) -> tuple[Any, st
         footer_links=["api"],
         css=CSS,
         js=JS,
+        app_kwargs={"routes": list(routes)},
         **options,
     )
+
+
+def serve(bot: Bot, settings: Settings | None = None, **options: Any) -> tuple[gr.Blocks, str]:
+    """The chat UI and the OpenAI-compatible `/v1` API over `bot`, on one port and one answer queue.
+
+    Returns the Blocks (to `close()`) and the URL. `settings` (host, port, auth) default to the bot's.
+    """
+    settings = settings or bot.settings
+    slots = AnswerSlots(settings.concurrency_limit, settings.queue_size)
+    demo = create_app(bot, slots)
+    _, url, _ = launch(demo, settings, openai_routes.routes(bot, slots, settings), **options)
+    return demo, url
 
 
 def main() -> int:
@@ -281,9 +303,9 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings()
-        demo = create_app(Bot(settings))
-        print(f"Serving on http://{settings.host}:{settings.port}", file=sys.stderr)
-        launch(demo, settings, quiet=True)
+        bot = Bot(settings)
+        print(f"Serving on http://{settings.host}:{settings.port} (OpenAI-compatible API at /v1)", file=sys.stderr)
+        serve(bot, settings, quiet=True)
     except ValidationError as e:
         problems = "; ".join(map(_problem, e.errors()))
         print(f"error: invalid settings: {problems}", file=sys.stderr)

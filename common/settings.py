@@ -111,9 +111,20 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=0, le=65535, description="UI port.")
     auth_user: str | None = Field(None, description="Basic-auth user for the UI (with `BOT_AUTH_PASSWORD`).")
     auth_password: str | None = Field(None, description="Basic-auth password for the UI.")
-    concurrency_limit: int = Field(2, ge=1, le=64, description="Answers generated at once by the UI queue.")
+    concurrency_limit: int = Field(
+        2, ge=1, le=64, description="Answers generated at once, shared by the UI and the `/v1` API."
+    )
+    queue_size: int = Field(
+        16, ge=0, le=1024, description="Answers that may wait for a turn; past it `/v1` answers 429 (the UI queues)."
+    )
+    api_key: str | None = Field(
+        None,
+        description="Bearer token `/v1` requires when set; unset = open, unless UI basic auth is set (then closed).",
+    )
 
-    @field_validator("chroma_url", "embed_base_url", "expansion_model", "auth_user", "auth_password", mode="before")
+    @field_validator(
+        "chroma_url", "embed_base_url", "expansion_model", "auth_user", "auth_password", "api_key", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

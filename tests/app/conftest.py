@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app, launch
+from app import serve as serve_app
 from bot import Bot
 from bot.backends.fake import FakeLLM
 from common import FakeEmbedder, Settings
@@ -51,13 +51,12 @@ def free_port() -> int:
 
 @pytest.fixture
 def serve() -> Iterator[Callable[[Bot], str]]:
-    """Start `create_app(bot)` on a free port in a background thread; returns its URL."""
+    """Serve `bot` (the UI and the `/v1` API) on a free port in a background thread; returns its URL."""
     running = []
 
     def start(bot: Bot, **overrides) -> str:
         settings = Settings(**{**bot.settings.model_dump(), "port": free_port(), **overrides})
-        demo = create_app(bot)
-        _, url, _ = launch(demo, settings, prevent_thread_lock=True, quiet=True)
+        demo, url = serve_app(bot, settings, prevent_thread_lock=True, quiet=True)
         running.append(demo)
         return url
 
