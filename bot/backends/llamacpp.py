@@ -19,6 +19,7 @@ Two things make the first token come sooner without giving that up:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import json
@@ -74,6 +75,8 @@ class LlamaCppLLM(BaseLLM):
         self.device = "gpu" if gpu and n_gpu_layers != 0 else "cpu"
         self.seed = seed
         self._state_dir = state_dir
+        if state_dir is not None:
+            _sweep_partials(state_dir)
         self._state_key = json.dumps(
             [str(path.resolve()), *_stat(path), n_ctx, n_threads, self.device, llama_cpp.__version__]
         )
@@ -343,6 +346,20 @@ class LlamaCppLLM(BaseLLM):
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     """How many tokens two token lists share from the start."""
     return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+
+
+def _sweep_partials(folder: Path) -> None:
+    """Remove state files left half-written by a process that died while saving (`<name>.<pid>.part`)."""
+    for partial in folder.glob("*.part"):
+        try:
+            os.kill(int(partial.name.rsplit(".", 2)[-2]), 0)
+            continue  # its writer is alive
+        except PermissionError:
+            continue  # alive, another user's
+        except (ProcessLookupError, ValueError, IndexError):
+            pass
+        with contextlib.suppress(OSError):  # a read-only folder: nothing was written there either
+            partial.unlink(missing_ok=True)
 
 
 def state_dir(settings: Settings) -> Path:

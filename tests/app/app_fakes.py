@@ -21,9 +21,11 @@ class SlowLLM(FakeLLM):
         super().__init__(responses, **kwargs)
         self.delay = delay
         self.started = threading.Event()
+        self.produced = 0  # pieces generated so far, to see a generation stop
 
     def stream(self, messages, *, max_tokens, temperature):
         self.started.set()
         for piece in super().stream(messages, max_tokens=max_tokens, temperature=temperature):
             time.sleep(self.delay)
+            self.produced += 1
             yield piece

@@ -9,26 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import openai
 import pytest
+from app_fakes import SlowLLM
 
 from bot.backends.fake import FakeLLM
 
 DROPOUT = "What is dropout?"
 OUT_OF_SCOPE = "How long should I boil an egg for a jammy yolk?"
-
-
-class SlowFakeLLM(FakeLLM):
-    """The fake model at `pause` seconds a piece, counting the pieces it produced (to see a stop)."""
-
-    def __init__(self, pause: float = 0.05, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.pause = pause
-        self.produced = 0
-
-    def stream(self, messages, *, max_tokens, temperature):
-        for piece in super().stream(messages, max_tokens=max_tokens, temperature=temperature):
-            time.sleep(self.pause)
-            self.produced += 1
-            yield piece
 
 
 def client(url: str, key: str = "unused") -> openai.OpenAI:
@@ -215,7 +201,7 @@ def test_the_api_is_closed_when_the_ui_needs_a_login_and_no_key_is_set(fake_bot,
 
 
 def test_a_full_queue_answers_429(make_bot, serve):
-    url = serve(make_bot(llm=SlowFakeLLM(pause=0.1)), concurrency_limit=1, queue_size=0)
+    url = serve(make_bot(llm=SlowLLM(delay=0.1)), concurrency_limit=1, queue_size=0)
     busy = threading.Thread(target=ask, args=(url, DROPOUT))
     busy.start()
     time.sleep(0.5)
@@ -229,7 +215,7 @@ def test_a_full_queue_answers_429(make_bot, serve):
 
 
 def test_a_client_that_disconnects_stops_its_generation(make_bot, serve):
-    llm = SlowFakeLLM(pause=0.2)
+    llm = SlowLLM(delay=0.2)
     url = serve(make_bot(llm=llm), concurrency_limit=1, queue_size=0)
 
     with httpx.stream(
@@ -248,7 +234,7 @@ def test_a_client_that_disconnects_stops_its_generation(make_bot, serve):
 
 @pytest.mark.slow
 def test_32_concurrent_completions_each_get_their_own_answer(make_bot, serve):
-    bot = make_bot(llm=SlowFakeLLM(pause=0.002))
+    bot = make_bot(llm=SlowLLM(delay=0.002))
     url = serve(bot, concurrency_limit=2, queue_size=32)
     questions = [
         f"{q} (#{i})"
