@@ -23,6 +23,7 @@ from common.encoder_gemma import GemmaEncoder
 from common.errors import BackendUnavailable, InputError, ModelMissing
 from common.fetch import EMBED_PRESETS, EmbedPreset, assembled, embed_preset, stamp
 from common.models import MINILM_SHA256, file_sha256, verify
+from common.paths import MODEL_DIR
 from common.settings import Settings
 
 
@@ -81,7 +82,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         batch_size: int = 32,
         device: str | None = None,
         preset: EmbedPreset | None = None,
-        model_dir: Path = Path("data/models"),
+        model_dir: Path = MODEL_DIR,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach a model hub at run time
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
