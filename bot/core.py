@@ -316,18 +316,6 @@ class Bot:
             **base,
         )
 
-    def as_retriever(self, k: int = 5) -> Any:
-        """This bot's retrieval as a LangChain `BaseRetriever`."""
-        from bot.interop import as_retriever
-
-        return as_retriever(self, k)
-
-    def as_runnable(self) -> Any:
-        """This bot as a LangChain `Runnable` (question in, `Answer` out)."""
-        from bot.interop import as_runnable
-
-        return as_runnable(self)
-
     def verdict(self, question: str, second_look: bool = True) -> Verdict:
         """The scope gate's decision for `question` (for the eval and the UI's debug view); without
         `second_look` a refusal is not reconsidered, so no model is loaded (the retrieval-only eval)."""
