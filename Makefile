@@ -62,7 +62,7 @@ eval-expansion: $(INDEX)
 		--json eval/out/ret-modes.json
 
 bench: $(INDEX)
-	$(PY) eval/bench.py --json eval/out/bench.json
+	$(PY) -m bench --json bench/out/bench.json
 
 lint: $(STAMP)
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .

@@ -12,6 +12,7 @@ asks for `hyde` on the 0.5B default gets the 1.5B loaded for expansion alone (`B
 
 from __future__ import annotations
 
+import argparse
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -47,6 +48,15 @@ class Expander:
             if len(self._cache) > CACHED:
                 self._cache.popitem(last=False)
         return text
+
+
+def expansion_overrides(text: str) -> dict[str, str]:
+    """`off`, `auto`, `hyde` or `hyde:MODEL` as settings overrides: the `--expansion` argument of the
+    regression gate and of the benchmark, parsed once here, below both."""
+    mode, _, model = text.partition(":")
+    if mode not in ("off", "hyde", "auto") or (model and mode != "hyde"):
+        raise argparse.ArgumentTypeError(f"expected off, auto, hyde or hyde:MODEL, got {text!r}")
+    return {"query_expansion": mode, **({"expansion_model": model} if model else {})}
 
 
 def expansion_model(settings: Settings) -> str | None:

@@ -13,7 +13,7 @@ Without a judge the word rules stand in, every sentence against the best-ranked 
 - relevance: it is about the question or the passage the answer rests on (embedder similarity).
 Headings the model copied are removed first. If too little is left, or the best passage supports none of it,
 the answer becomes the article's own answer for the best passage, quoted and cited. Both are measured on
-`data/eval/grounding.jsonl` (`python eval/grounding.py`).
+`data/eval/grounding.jsonl` (`python tools/grounding.py`).
 """
 
 from __future__ import annotations

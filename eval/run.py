@@ -20,7 +20,7 @@ This file is the command line and the loop that asks the questions; a row per qu
 and the markdown report `eval.report`.
 
 Choices a reader should know:
-- Gold is the Q&A group of the item's question (`eval.sets`). `Retriever.search` returns one
+- Gold is the Q&A group of the item's question (`common.evalsets`). `Retriever.search` returns one
   passage per question (repeats and the pieces of a long answer collapse), so a ranking holds at
   most one gold passage, and nDCG@5's ideal counts the gold questions the ranking can hold (one),
   not the gold chunks: counting chunks would cap the four split or repeated questions at 0.61
@@ -56,10 +56,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from bot.core import Bot
+from bot.expand import expansion_overrides
 from bot.policy import GROUNDING
 from bot.types import Answer
 from common.embed import Embedder, load_embedder
 from common.errors import BotError
+from common.evalsets import EvalItem, load_all
 from common.settings import Settings
 from common.text import MARKER, question_key
 from eval import facts, metrics
@@ -68,7 +70,6 @@ from eval.config import run_config
 from eval.gate import RULES, config_mismatch, gate, load_rules
 from eval.report import write_report
 from eval.rows import Result, Row, read_result, reply, write_json
-from eval.sets import EvalItem, load_all
 from eval.terminal import latency_table, modes_table, print_gate, summary_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -254,7 +255,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--expansion",
         action="append",
-        type=expansion_mode,
+        type=expansion_overrides,
         metavar="MODE",
         help="query expansion: off, hyde, or hyde:MODEL (preset or GGUF); repeat it to compare modes "
         "side by side (default: BOT_QUERY_EXPANSION)",
@@ -279,14 +280,6 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
     return value
-
-
-def expansion_mode(text: str) -> dict[str, Any]:
-    """`off`, `hyde` or `hyde:MODEL` as settings overrides."""
-    mode, _, model = text.partition(":")
-    if mode not in ("off", "hyde", "auto") or (model and mode != "hyde"):
-        raise argparse.ArgumentTypeError(f"expected off, auto, hyde or hyde:MODEL, got {text!r}")
-    return {"query_expansion": mode, **({"expansion_model": model} if model else {})}
 
 
 def _sets(text: str) -> list[str]:

@@ -12,9 +12,9 @@ import pytest
 
 from bot.retrieve import Retriever
 from common import Settings
+from common.evalsets import EvalItem
 from eval import run as runner
 from eval.gate import load_rules
-from eval.sets import EvalItem
 from ingest import run as ingest
 
 ROOT = Path(__file__).resolve().parents[2]

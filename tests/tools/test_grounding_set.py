@@ -14,7 +14,8 @@ from bot.ground import SentenceCheck
 from bot.types import Passage
 from common.errors import InputError
 from common.text import sentences
-from eval.grounding import (
+from ingest import chunk_records, parse_article
+from tools.grounding import (
     CheckScore,
     GroundingReport,
     GroundingRow,
@@ -25,7 +26,7 @@ from eval.grounding import (
     load,
     passages_by_question,
 )
-from eval.grounding_set import (
+from tools.grounding_set import (
     CORRECT_KINDS,
     CORRUPT_KINDS,
     KINDS,
@@ -43,7 +44,6 @@ from eval.grounding_set import (
     swap,
     written_splits,
 )
-from ingest import chunk_records, parse_article
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -378,9 +378,9 @@ def test_load_names_the_bad_line(tmp_path):
 def test_the_real_grounder_holds_the_committed_floors_on_the_test_half(tmp_path, monkeypatch):
     """The grounding regression gate: the bot's checks (MiniLM, no LLM) against the corrupted sentences."""
     from common import Settings
-    from eval import grounding
     from eval.gate import load_rules
     from ingest import run as ingest
+    from tools import grounding
 
     index = tmp_path / "index"
     ingest(

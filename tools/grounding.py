@@ -1,8 +1,8 @@
 """How well the grounder tells true answer sentences from corrupted ones (data/eval/grounding.jsonl).
 
-    python eval/grounding.py                         # the dev half, tables on the terminal
-    python eval/grounding.py --split all --misses    # every row, and each wrong verdict by id
-    python eval/grounding.py --json out.json --min-keep 0.9 --min-reject 0.6
+    python tools/grounding.py                         # the dev half, tables on the terminal
+    python tools/grounding.py --split all --misses    # every row, and each wrong verdict by id
+    python tools/grounding.py --json out.json --min-keep 0.9 --min-reject 0.6
 
 Each sentence is checked alone against the passage it is about, with the question of that
 passage, through `bot.grounder.check`. Reported: the keep rate on correct
@@ -38,8 +38,8 @@ from bot.ground import SentenceCheck
 from bot.policy import GROUNDING
 from bot.types import Passage
 from common.errors import BotError, InputError
-from eval.grounding_set import CORRECT_KINDS, CORRUPT_KINDS, KINDS
-from eval.grounding_set import OUT as SET
+from tools.grounding_set import CORRECT_KINDS, CORRUPT_KINDS, KINDS
+from tools.grounding_set import OUT as SET
 
 CORRUPTIONS = CORRUPT_KINDS
 SPLITS = ("dev", "test", "all")
@@ -265,7 +265,7 @@ def gate(report: GroundingReport, min_keep: float | None, min_reject: float | No
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="eval/grounding.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="tools/grounding.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=SPLITS, default="dev", help="rows to show (default: dev)")
     parser.add_argument("--json", type=Path, help="write the report, every verdict included, here")
     parser.add_argument("--min-keep", type=float, help="exit 1 when the test half keeps fewer correct rows")
