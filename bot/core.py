@@ -21,7 +21,6 @@ from functools import cached_property
 from typing import Any
 
 from bot import decide
-from bot.checks import article_terms
 from bot.decide import Cuts, Verdict
 from bot.expand import Expander, expansion_model, expansion_on
 from bot.gate import ScopeGate
@@ -33,6 +32,7 @@ from bot.prompt import build_messages, passages_shown
 from bot.retrieve import Retriever
 from bot.rewrite import History, standalone
 from bot.types import Answer, Outcome, Passage, Ranked, Status, Trace
+from bot.word_rules import article_terms
 from common.embed import Embedder, FakeEmbedder, SentenceTransformerEmbedder, load_embedder
 from common.errors import BotError
 from common.fetch import EMBED_PRESETS

@@ -87,7 +87,7 @@ class Judgement:
 class Trace:
     """One pass of a question through the pipeline, everything the outcome was decided on (`bot.decide`).
 
-    `decision` is the verdict before generation (`answer`, `check`, `related`, `refuse`, `empty`) with its
+    `decision` is the verdict before generation (`answer`, `tentative`, `related`, `refuse`, `empty`) with its
     `confidence` and `reason`; `second_look` is the expanded top cosine when a refusal was looked at again.
     """
 

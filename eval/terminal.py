@@ -1,4 +1,4 @@
-"""What the regression gate prints: rich tables of metrics, latency and the gate's changes.
+"""What the regression test prints: rich tables of metrics, latency and the changes against the baseline.
 
 The markdown and PNG report is `eval.report`; this module only draws on a terminal (or a log,
 where rich prints the same tables as plain text). Deliberately not here: computing any number.
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from eval.gate import GateResult
+from eval.regression import Comparison
 from eval.report import COLUMNS, LABELS, cell, label
 from eval.rows import Result
 
@@ -60,7 +60,7 @@ def modes_table(results: Sequence[tuple[str, Result]]) -> Table:
 
 
 def latency_table(result: Result) -> Table:
-    table = Table(title="latency, s (not gated)", title_justify="left")
+    table = Table(title="latency, s (not held to a tolerance)", title_justify="left")
     for name in ("stage", "n", "p50", "p95"):
         table.add_column(name, justify="left" if name == "stage" else "right")
     for stage, values in result.latency.items():
@@ -68,10 +68,10 @@ def latency_table(result: Result) -> Table:
     return table
 
 
-def print_gate(console: Console, verdict: GateResult) -> None:
-    """Newly failing and newly passing questions, then the rules, then one verdict line."""
+def print_comparison(console: Console, comparison: Comparison) -> None:
+    """Newly failing and newly passing questions, then the rules, then one line: regressed or not."""
     for worse, heading in ((True, "newly failing"), (False, "newly passing")):
-        picked = [c for c in verdict.changes if c.worse is worse]
+        picked = [c for c in comparison.changes if c.worse is worse]
         if not picked:
             continue
         table = Table(title=f"{heading} ({len(picked)})", title_justify="left")
@@ -80,11 +80,11 @@ def print_gate(console: Console, verdict: GateResult) -> None:
         for c in picked:
             table.add_row(c.id, c.set, c.metric, _value(c.before), _value(c.after), c.question[:70])
         console.print(table)
-    broken = [c for c in verdict.checks if not c.ok]
-    for check in broken:
-        console.print(f"[red]FAIL[/red] {check.set} {check.rule}: {check.detail}")
-    word = "[green]GATE PASSED[/green]" if verdict.passed else "[red]GATE FAILED[/red]"
-    console.print(f"{word} ({verdict.step}): {verdict.reason}", soft_wrap=True)
+    broken = [c for c in comparison.tolerances if not c.ok]
+    for tolerance in broken:
+        console.print(f"[red]FAIL[/red] {tolerance.set} {tolerance.rule}: {tolerance.detail}")
+    word = "[green]NO REGRESSION[/green]" if comparison.passed else "[red]REGRESSED[/red]"
+    console.print(f"{word} ({comparison.step}): {comparison.reason}", soft_wrap=True)
 
 
 def _value(value: float | bool) -> str:
