@@ -203,7 +203,8 @@ def bench_embedders(presets: Sequence[str], questions: Sequence[str]) -> dict[st
 
 def bench_fetch(model_dir: Path) -> float:
     """Seconds to fetch, verify and assemble the default embedder into an empty `model_dir`."""
-    from common.fetch import DEFAULT_EMBEDDER, embed_preset, fetch
+    from common.embed_presets import DEFAULT_EMBEDDER, embed_preset
+    from common.fetch import fetch
 
     tick = time.perf_counter()
     fetch(embed_preset(DEFAULT_EMBEDDER), model_dir)

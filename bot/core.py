@@ -34,8 +34,8 @@ from bot.rewrite import History, standalone
 from bot.types import Answer, Outcome, Passage, Ranked, Status, Trace
 from bot.word_rules import article_terms
 from common.embed import Embedder, FakeEmbedder, SentenceTransformerEmbedder, load_embedder
+from common.embed_presets import EMBED_PRESETS
 from common.errors import BotError
-from common.fetch import EMBED_PRESETS
 from common.settings import Settings
 from common.text import content_tokens
 from ingest.store import open_index, published_version

@@ -18,10 +18,11 @@ from typing import Protocol
 
 import numpy as np
 
+from common.embed_presets import EMBED_PRESETS, EmbedPreset, embed_preset
 from common.encoder import NumpyEncoder
 from common.encoder_gemma import GemmaEncoder
 from common.errors import BackendUnavailable, InputError, ModelMissing
-from common.fetch import EMBED_PRESETS, EmbedPreset, assembled, embed_preset, stamp
+from common.fetch import assembled, stamp
 from common.models import MINILM_SHA256, file_sha256, verify
 from common.paths import MODEL_DIR
 from common.settings import Settings
