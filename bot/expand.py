@@ -5,8 +5,8 @@ named them. The expansion only widens retrieval (`Retriever.search`); the scope 
 user's own question, and the answer is still written from the retrieved passages.
 
 Whether it runs is `BOT_QUERY_EXPANSION`: `off`, `hyde`, or `auto` (on when the expanding model is the
-1.5B preset on a GPU, where it should cost a fraction of a second; off on a CPU, where the 1.5B takes ~4.2 s
-a question). The 0.5B's closed-book answers are often wrong and lowered retrieval, so a CPU user who
+1.5B preset on a GPU, where it is cheap; off on a CPU, where the 1.5B costs seconds a question: see
+docs/evaluation.md). The 0.5B's closed-book answers are often wrong and lowered retrieval, so a CPU user who
 asks for `hyde` on the 0.5B default gets the 1.5B loaded for expansion alone (`BOT_EXPANSION_MODEL`).
 """
 

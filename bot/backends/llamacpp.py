@@ -11,7 +11,7 @@ Two things make the first token come sooner without giving that up:
   how the prompt is split into batches from one question to the next, and greedy output with it.
 - The head's evaluated state (its KV cache, about 1 MB) is saved beside the assembled models
   (`BOT_MODEL_DIR/kv/`), keyed by the model file, the head's tokens and the context settings, so the
-  next process loads it instead of evaluating the head again (0.48 s on two cores). The loaded state
+  next process loads it instead of evaluating the head again (docs/performance.md). The loaded state
   is the one that evaluation wrote, so answers do not change; a file that does not load is rebuilt.
 - One long-lived worker thread runs every call: llama.cpp's OpenMP pool belongs to the thread that
   starts it, and a second calling thread (a UI worker) generated at 30 instead of 85 tokens/s here.
