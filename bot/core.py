@@ -1,10 +1,8 @@
 """The `Bot`: question in, short cited answer grounded in the article out.
 
-Flow: clean the question -> rewrite follow-ups -> expand it (when on) -> retrieve -> scope gate ->
-prompt -> stream a draft from the LLM -> ground it (every `[n]` resolves) -> `Answer`. The gate has three
-outcomes (answered, related, refused); when it is unsure (a tentative verdict) the grounded draft settles it:
-shown if it stands, else the closest entry is named as related. Models, the index and the BM25 table load
-once per `Bot` and are shared by every request.
+Flow: clean -> rewrite follow-ups -> expand (when on) -> retrieve -> scope gate -> prompt -> stream a draft
+-> ground it (every `[n]` resolves) -> `Answer`. A tentative verdict is settled by the grounded draft: shown
+if it stands, else the closest entry is named as related. Models, index and BM25 load once per `Bot`.
 """
 
 from __future__ import annotations
@@ -130,10 +128,7 @@ class Bot:
         return self._loaded_judge()[1]
 
     def refresh(self) -> bool:
-        """Switch to a newer published index version if a re-ingest made one; True when it did.
-
-        Questions already running keep the retriever they started with.
-        """
+        """Switch to a newer published index version if a re-ingest made one (True); running questions keep theirs."""
         if self.settings.chroma_url or published_version(self.settings) == self._version:
             return False
         with self._reload_lock:

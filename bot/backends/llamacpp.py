@@ -1,20 +1,15 @@
 """llama.cpp through llama-cpp-python: GGUF models, all layers on a GPU when the build has one.
 
 `BOT_LLM_MODEL` names a preset (`common.models.PRESETS`, `auto` by default) or a GGUF path; a preset's
-file is verified against its sha256 (and assembled from its chunk packages on first use). Sampling is
-greedy at temperature 0 with fixed threads and seed, so output reproduces on one machine.
-
-Two things make the first token come sooner without giving that up:
-- The fixed head of every prompt (system prompt and the user turn's opening, ~110 tokens) is
-  evaluated once, on its own, and kept in the KV cache; each question cuts the cache back to that
-  head and evaluates the rest. Reusing whatever prefix the last question left instead would change
-  how the prompt is split into batches from one question to the next, and greedy output with it.
-- The head's evaluated state (its KV cache, about 1 MB) is saved beside the assembled models
-  (`BOT_MODEL_DIR/kv/`), keyed by the model file, the head's tokens and the context settings, so the
-  next process loads it instead of evaluating the head again (docs/performance.md). The loaded state
-  is the one that evaluation wrote, so answers do not change; a file that does not load is rebuilt.
-- One long-lived worker thread runs every call: llama.cpp's OpenMP pool belongs to the thread that
-  starts it, and a second calling thread (a UI worker) generated at 30 instead of 85 tokens/s here.
+file is verified by sha256 (assembled from its piece packages on first use). Greedy sampling with fixed
+threads and seed reproduces output on one machine; the first token comes sooner without giving that up:
+- The fixed head of every prompt (system prompt and the user turn's opening) is evaluated once and kept in
+  the KV cache; each question cuts the cache back to that head and evaluates the rest. Reusing whatever
+  prefix the last question left would change how the prompt is split into batches, and greedy output with it.
+- The head's evaluated state is saved in `BOT_MODEL_DIR/kv/`, keyed by the model file, the head's tokens
+  and the context settings; the next process loads it (the very state that evaluation wrote, so answers
+  do not change) instead of evaluating the head again; a file that does not load is rebuilt.
+- One worker thread runs every call: llama.cpp's OpenMP pool belongs to the thread that starts it.
 """
 
 from __future__ import annotations
