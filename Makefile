@@ -55,14 +55,14 @@ test: $(STAMP) $(EMBEDDER) browser
 eval: $(INDEX)
 	$(PY) eval/run.py --split test --sets paraphrase,interview,out_of_scope,hard_out_of_scope --baseline data/eval/baseline.json
 
-# Retrieval in each query-expansion mode side by side (not gated: write a mode's baseline with
-# `eval/run.py --retrieval-only --expansion MODE --write-baseline FILE` to gate it).
+# Retrieval in each query-expansion mode side by side (no baseline: write a mode's baseline with
+# `eval/run.py --retrieval-only --expansion MODE --write-baseline FILE` to compare with it).
 eval-expansion: $(INDEX)
 	$(PY) eval/run.py --retrieval-only --expansion off --expansion hyde:qwen2.5-coder-0.5b --expansion hyde:qwen2.5-coder-1.5b \
 		--json eval/out/ret-modes.json
 
 bench: $(INDEX)
-	$(PY) eval/bench.py --json eval/out/bench.json
+	$(PY) -m bench --json bench/out/bench.json
 
 lint: $(STAMP)
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .

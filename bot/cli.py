@@ -99,9 +99,8 @@ def _after_stream(streamed: str, answer: Answer) -> str:
 
 
 def _where(passage) -> str:
-    start, end = passage.lines
     section = f"{passage.section} > " if passage.section else ""
-    return f"{section}{passage.question or passage.text[:60]} ({passage.source or 'article'} lines {start}-{end})"
+    return f"{section}{passage.question or passage.text[:60]} ({passage.where})"
 
 
 def _chat(bot: Bot, as_json: bool, stdin: TextIO, out: TextIO) -> int:

@@ -1,10 +1,8 @@
 """The `Bot`: question in, short cited answer grounded in the article out.
 
-Flow: clean the question -> rewrite follow-ups -> expand it (when on) -> retrieve -> scope gate ->
-prompt -> stream a draft from the LLM -> ground it (every `[n]` resolves) -> `Answer`. The gate has three
-outcomes (answered, related, refused); when it is unsure (a tentative verdict) the grounded draft settles it:
-shown if it stands, else the closest entry is named as related. Models, the index and the BM25 table load
-once per `Bot` and are shared by every request.
+Flow: clean -> rewrite follow-ups -> expand (when on) -> retrieve -> scope gate -> prompt -> stream a draft
+-> ground it (every `[n]` resolves) -> `Answer`. A tentative verdict is settled by the grounded draft: shown
+if it stands, else the closest entry is named as related. Models, index and BM25 load once per `Bot`.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from functools import cached_property
 from typing import Any
 
 from bot import decide
-from bot.checks import article_terms
 from bot.decide import Cuts, Verdict
 from bot.expand import Expander, expansion_model, expansion_on
 from bot.gate import ScopeGate
@@ -33,9 +30,10 @@ from bot.prompt import build_messages, passages_shown
 from bot.retrieve import Retriever
 from bot.rewrite import History, standalone
 from bot.types import Answer, Outcome, Passage, Ranked, Status, Trace
+from bot.word_rules import article_terms
 from common.embed import Embedder, FakeEmbedder, SentenceTransformerEmbedder, load_embedder
+from common.embed_presets import EMBED_PRESETS
 from common.errors import BotError
-from common.fetch import EMBED_PRESETS
 from common.settings import Settings
 from common.text import content_tokens
 from ingest.store import open_index, published_version
@@ -130,10 +128,7 @@ class Bot:
         return self._loaded_judge()[1]
 
     def refresh(self) -> bool:
-        """Switch to a newer published index version if a re-ingest made one; True when it did.
-
-        Questions already running keep the retriever they started with.
-        """
+        """Switch to a newer published index version if a re-ingest made one (True); running questions keep theirs."""
         if self.settings.chroma_url or published_version(self.settings) == self._version:
             return False
         with self._reload_lock:
@@ -315,18 +310,6 @@ class Bot:
             trace=trace,
             **base,
         )
-
-    def as_retriever(self, k: int = 5) -> Any:
-        """This bot's retrieval as a LangChain `BaseRetriever`."""
-        from bot.interop import as_retriever
-
-        return as_retriever(self, k)
-
-    def as_runnable(self) -> Any:
-        """This bot as a LangChain `Runnable` (question in, `Answer` out)."""
-        from bot.interop import as_runnable
-
-        return as_runnable(self)
 
     def verdict(self, question: str, second_look: bool = True) -> Verdict:
         """The scope gate's decision for `question` (for the eval and the UI's debug view); without

@@ -23,7 +23,7 @@ from bot.ground import Grounded
 from bot.policy import TENTATIVE_FAMILIES, ScopePolicy
 from bot.types import Outcome
 
-Decision = Literal["answer", "check", "related", "refuse", "empty"]
+Decision = Literal["answer", "tentative", "related", "refuse", "empty"]
 _INJECTION = re.compile(
     r"ignor\w*\s+(all\s+|any\s+|the\s+|your\s+)*(previous|prior|above|earlier)?\s*(instruction|rule|guideline)"
     r"|ignora\w*\s+.*instruc|system\s+prompt|prompt\s+de\s+sistema|repeat\s+everything\s+above|you\s+are\s+now\s+\w+"
@@ -36,7 +36,7 @@ _INJECTION = re.compile(
 class Verdict:
     """The decision before generation, with the confidence behind it (for the trace, the UI and the eval).
 
-    `decision` is `answer`, `check` (tentative: the checked draft settles it), `related`, `refuse` or
+    `decision` is `answer`, `tentative` (the checked draft settles it), `related`, `refuse` or
     `empty`; `quote_ok` says whether a quote of the top passage may stand as the answer; `reconsider`,
     whether a refusal came from the scope model alone, which a second look may overturn.
     """
@@ -49,12 +49,12 @@ class Verdict:
 
     @property
     def tentative(self) -> bool:
-        return self.decision == "check"
+        return self.decision == "tentative"
 
     @property
     def drafts(self) -> bool:
         """Whether a draft is written (and checked) for this verdict."""
-        return self.decision in ("answer", "check")
+        return self.decision in ("answer", "tentative")
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def before(question: str, confidence: float | None, cuts: Cuts) -> Verdict:
         return Verdict("answer", p, "covered by the article", quote_ok)
     if p >= cuts.refuse_below:
         if cuts.settles:
-            return Verdict("check", p, "uncertain: answered only if the answer survives the checks")
+            return Verdict("tentative", p, "uncertain: answered only if the answer survives the checks")
         return Verdict("related", p, "a close entry, which may not answer the question")
     return Verdict("refuse", p, "not covered by the article", reconsider=True)
 
@@ -119,7 +119,7 @@ def second_look(verdict: Verdict, expanded_cosine: float, cuts: Cuts) -> Verdict
     """`verdict` reconsidered on the top cosine of the question plus its closed-book expansion."""
     if not verdict.reconsider or expanded_cosine < cuts.policy.rescue_from:
         return verdict
-    decision: Decision = "check" if cuts.settles else "related"
+    decision: Decision = "tentative" if cuts.settles else "related"
     return Verdict(decision, verdict.confidence, "worded unlike the article, but its answer is close to an entry")
 
 

@@ -5,13 +5,14 @@ named them. The expansion only widens retrieval (`Retriever.search`); the scope 
 user's own question, and the answer is still written from the retrieved passages.
 
 Whether it runs is `BOT_QUERY_EXPANSION`: `off`, `hyde`, or `auto` (on when the expanding model is the
-1.5B preset on a GPU, where it should cost a fraction of a second; off on a CPU, where the 1.5B takes ~4.2 s
-a question). The 0.5B's closed-book answers are often wrong and lowered retrieval, so a CPU user who
+1.5B preset on a GPU, where it is cheap; off on a CPU, where the 1.5B costs seconds a question: see
+docs/evaluation.md). The 0.5B's closed-book answers are often wrong and lowered retrieval, so a CPU user who
 asks for `hyde` on the 0.5B default gets the 1.5B loaded for expansion alone (`BOT_EXPANSION_MODEL`).
 """
 
 from __future__ import annotations
 
+import argparse
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -47,6 +48,15 @@ class Expander:
             if len(self._cache) > CACHED:
                 self._cache.popitem(last=False)
         return text
+
+
+def expansion_overrides(text: str) -> dict[str, str]:
+    """`off`, `auto`, `hyde` or `hyde:MODEL` as settings overrides: the `--expansion` argument of the
+    regression gate and of the benchmark, parsed once here, below both."""
+    mode, _, model = text.partition(":")
+    if mode not in ("off", "hyde", "auto") or (model and mode != "hyde"):
+        raise argparse.ArgumentTypeError(f"expected off, auto, hyde or hyde:MODEL, got {text!r}")
+    return {"query_expansion": mode, **({"expansion_model": model} if model else {})}
 
 
 def expansion_model(settings: Settings) -> str | None:

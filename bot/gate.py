@@ -1,6 +1,6 @@
 """Scope gate: how confident the retrieval signals are that the article answers a question.
 
-One calibrated logistic model (`bot.policy.ScopePolicy`, fitted by `eval/calibrate_gate.py` on the dev
+One calibrated logistic model (`bot.policy.ScopePolicy`, fitted by `tools/calibrate_gate.py` on the dev
 halves, hard negatives included) turns the gate features of the top passages into a confidence. Where it is
 cut, and what follows (refuse, related, a tentative draft, the second look), is `bot.decide`'s.
 Deliberately not handled: questions in other languages are judged on the same signals.

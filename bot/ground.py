@@ -8,12 +8,12 @@ the passage tried first (one passage prefix per answer for the judge's cache), t
 Without a judge the word rules stand in, every sentence against the best-ranked shown passage that passes:
 - support: lexical (the share of its content words the passage holds, ALCE-style, >= 0.6), or semantic
   (the embedder's cosine to the passage's closest sentence >= 0.75, with lexical >= 0.4);
-- terms, polarity, order, repeat: the word rules of `bot.checks` (foreign terms and numbers, negation
+- terms, polarity, order, repeat: the word rules of `bot.word_rules` (foreign terms and numbers, negation
   or reversal, swapped or misplaced terms, a restated sentence);
 - relevance: it is about the question or the passage the answer rests on (embedder similarity).
 Headings the model copied are removed first. If too little is left, or the best passage supports none of it,
 the answer becomes the article's own answer for the best passage, quoted and cited. Both are measured on
-`data/eval/grounding.jsonl` (`python eval/grounding.py`).
+`data/eval/grounding.jsonl` (`python tools/grounding.py`).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot.checks import foreign_terms, misplaced, repeats, reversed_roles, same_polarity, swapped, verbatim
 from bot.judge import Judge
 from bot.policy import GROUNDING
 from bot.types import Citation, Grounding, Judgement, Passage
+from bot.word_rules import foreign_terms, misplaced, repeats, reversed_roles, same_polarity, swapped, verbatim
 from common.embed import Embedder
 from common.text import (
     MARKER,
@@ -40,13 +40,13 @@ from common.text import (
     support,
 )
 
-CHECKS = ("support", "terms", "polarity", "order", "relevance", "repeat", "judge")
+REASONS = ("support", "terms", "polarity", "order", "relevance", "repeat", "judge")
 _NOT_COVERED = re.compile(r"does not cover|doesn't cover|not covered|cannot answer|can't answer", re.I)
 
 
 @dataclass(frozen=True)
 class SentenceCheck:
-    """One sentence's verdict: kept, or the names of the checks (from `CHECKS`) that rejected it."""
+    """One sentence checked against one passage: kept, or the reasons (from `REASONS`) it was rejected."""
 
     kept: bool
     failed: tuple[str, ...] = ()
@@ -135,9 +135,9 @@ class Grounder:
                 continue
             cited, first = None, None
             for n in self._order(sentence, len(passages)):
-                verdict = self.check(body, passages[n - 1], question, bodies)
-                first = first or verdict
-                if verdict.kept:
+                checked = self.check(body, passages[n - 1], question, bodies)
+                first = first or checked
+                if checked.kept:
                     cited = n
                     break
             judged.append(Judgement(body, cited, () if cited else first.failed if first else ()))

@@ -1,6 +1,7 @@
 """LangChain interop: the retriever as a `BaseRetriever`, the bot as a `Runnable`.
 
-Users compose these into their own chains; nothing in the product itself depends on them.
+Users compose these into their own chains (`as_retriever(bot)`); nothing in the product depends on them, and
+`Bot` does not know them, so the dependency runs one way: interop -> core.
 """
 
 from __future__ import annotations

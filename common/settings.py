@@ -1,5 +1,8 @@
 """The product's one settings object, read from `BOT_*` environment variables and `.env`.
 
+The folder defaults (`data/`, `data/index`, `data/models`) lie in the project folder (`common.paths`), so
+the bot, ingest and the app find the same files from any working directory.
+
 Both packages take it: ingestion uses the index and embedder fields, the bot the rest.
 It is normalised here, at the edge, and never written to downstream.
 """
@@ -12,6 +15,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.paths import DATA_DIR, INDEX_DIR, MODEL_DIR, PROJECT
+
 LLMBackendName = Literal["llama_cpp", "transformers", "openai", "fake"]
 EmbedBackendName = Literal["sentence_transformers", "openai", "fake"]
 
@@ -19,10 +24,13 @@ EmbedBackendName = Literal["sentence_transformers", "openai", "fake"]
 class Settings(BaseSettings):
     """Every knob of the product; `README.md` lists them, and `tests/test_readme.py` checks each row against these."""
 
-    model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="forbid", frozen=True)
+    # the project's .env, then the working directory's (which wins); the folder defaults lie in the project
+    model_config = SettingsConfigDict(
+        env_prefix="BOT_", env_file=(PROJECT / ".env", ".env"), extra="forbid", frozen=True
+    )
 
-    data_dir: Path = Field(Path("data"), description="Where feedback and other app files are written.")
-    index_dir: Path = Field(Path("data/index"), description="Chroma index folder (embedded mode).")
+    data_dir: Path = Field(DATA_DIR, description="Where feedback and other app files are written.")
+    index_dir: Path = Field(INDEX_DIR, description="Chroma index folder (embedded mode).")
     collection: str = Field("article", min_length=3, description="Chroma collection name.")
     chroma_url: str | None = Field(None, description="Chroma server URL (`http://host:port`); unset = embedded.")
     embed_backend: EmbedBackendName = Field("sentence_transformers", description="Embedder backend.")
@@ -43,7 +51,7 @@ class Settings(BaseSettings):
         "(llama_cpp), HF folder (transformers) or model name (openai); `auto` = the 1.5B on a GPU when installed, else the 0.5B.",
     )
     model_dir: Path = Field(
-        Path("data/models"),
+        MODEL_DIR,
         description="Where split model presets are assembled, and prompt-head states saved in `kv/` (git-ignored).",
     )
     openai_base_url: str = Field(

@@ -145,7 +145,7 @@ STOPWORDS = frozenset(
         "etc",
     ]
 )
-_STEMMERS = threading.local()  # a PyStemmer object is not thread-safe; it imports in ms (nltk: 0.8 s)
+_STEMMERS = threading.local()  # a PyStemmer object is not thread-safe; it imports fast (docs/performance.md)
 _WORD = re.compile(r"[a-z0-9]+")
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\"'(\[])|(?<=[.!?][\"'”’])\s+(?=[A-Z0-9])|\n+")

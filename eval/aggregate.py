@@ -9,7 +9,7 @@ Which rows a mean is over:
   (not refused, not related), since they describe the text of an answer.
 
 A mean over rows where one value is missing is not taken: it becomes None and an error, because
-a metric that cannot be computed must fail the gate rather than drop out of the mean.
+a metric that cannot be computed must fail the regression test rather than drop out of the mean.
 Deliberately not here: confidence intervals (`eval.report` shows seeded ones, for reading).
 """
 

@@ -1,7 +1,7 @@
-"""What an eval run depends on and where it ran: the config `--json` records and the gate matches.
+"""What an eval run depends on and where it ran: the config `--json` records and a baseline comparison matches.
 
 A changed knob of the bot's policy, the model file or the expansion shows here, so a baseline made
-another way fails the gate's config step with both values named.
+another way fails the comparison's config step with both values named.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def run_config(
     bot: Bot, *, retrieval_only: bool, sets: Sequence[str], limit: int | None, split: str | None = None
 ) -> dict[str, Any]:
-    """What the run depends on (the gate matches the keys of gate.toml) and where it ran."""
+    """What the run depends on (a baseline comparison matches the keys of regression.toml) and where it ran."""
     settings = bot.settings
     answers = not retrieval_only
     return {

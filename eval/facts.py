@@ -91,7 +91,8 @@ def load_keys(path: Path = KEYS) -> dict[str, FactKey]:
 
 def _check(path: Path = KEYS) -> int:
     """Each key against the article answer of its gold entry: the entry should state every fact."""
-    from eval.sets import EVAL_DIR, load_all
+    from common.evalsets import load_all
+    from common.paths import EVAL_DIR
 
     keys = load_keys(path)
     items = {i.id: i for i in load_all(EVAL_DIR)}

@@ -1,4 +1,4 @@
-"""Deterministic, label-based metrics for the offline gate: no LLM judge, so no drift between runs.
+"""Deterministic, label-based metrics for the offline regression test: no LLM judge, so no drift between runs.
 
 Every function is pure and returns a float in [0, 1] (or a count); a perfect answer scores 1,
 an empty one 0, and an input that cannot be scored raises `ValueError` instead of returning NaN,
@@ -152,7 +152,7 @@ def citation_validity(answer: Answer) -> float:
 
     "Shown" means the passage id is in `answer.passages`. An answer without markers scores 1.0:
     nothing dangles, and missing citations are what `sentence_coverage` and `gold_cited` measure.
-    The gate holds this at exactly 1.000.
+    The regression test holds this at exactly 1.000.
     """
     found = markers(answer.text)
     if not found:

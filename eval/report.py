@@ -5,7 +5,7 @@
 
 Writes `report.md`, `metrics.png` (each set's scores as bars, the baseline's beside them) and
 `latency.png` (seconds per question, and p50/p95 per stage). Seeded bootstrap 95% intervals are
-shown for reading; the gate never uses them. The input is the JSON `eval/run.py --json` writes.
+shown for reading; the regression test never uses them. The input is the JSON `eval/run.py --json` writes.
 Deliberately not done: HTML, interactive plots, comparing more than two runs.
 """
 
@@ -89,21 +89,21 @@ def write_report(
     out_dir: Path,
     *,
     baseline: Result | None = None,
-    verdict: dict[str, Any] | None = None,
+    comparison: dict[str, Any] | None = None,
 ) -> Path:
     """Write report.md, metrics.png and latency.png into `out_dir`; return the markdown's path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     plot_metrics(result, baseline, out_dir / "metrics.png")
     plot_latency(result, out_dir / "latency.png")
     path = out_dir / "report.md"
-    path.write_text(markdown(result, baseline, verdict), encoding="utf-8")
+    path.write_text(markdown(result, baseline, comparison), encoding="utf-8")
     return path
 
 
 # ---------------------------------------------------------------- markdown
 
 
-def markdown(result: Result, baseline: Result | None, verdict: dict[str, Any] | None) -> str:
+def markdown(result: Result, baseline: Result | None, comparison: dict[str, Any] | None) -> str:
     """The whole report as one markdown string."""
     config = result.config
     lines = [
@@ -113,8 +113,8 @@ def markdown(result: Result, baseline: Result | None, verdict: dict[str, Any] | 
         f"fingerprint `{result.fingerprint[:16]}`" + (f" (baseline `{baseline.fingerprint[:16]}`)" if baseline else ""),
         "",
     ]
-    if verdict is not None:
-        lines += _gate_section(verdict)
+    if comparison is not None:
+        lines += _regression_section(comparison)
     lines += ["## Metrics", "", metrics_table(result, baseline), "", "![metrics](metrics.png)", ""]
     lines += _bootstrap_section(result)
     lines += ["## Latency (seconds, reported only)", "", _latency_table(result, baseline), ""]
@@ -146,18 +146,23 @@ def metrics_table(result: Result, baseline: Result | None = None) -> str:
     return "\n".join(rows)
 
 
-def _gate_section(verdict: dict[str, Any]) -> list[str]:
-    word = "PASSED" if verdict["passed"] else "FAILED"
-    lines = ["## Gate", "", f"**{word}** at step *{verdict['step']}*: {_md(verdict['reason'])}", ""]
-    if verdict["checks"]:
+def _regression_section(comparison: dict[str, Any]) -> list[str]:
+    word = "PASSED" if comparison["passed"] else "FAILED"
+    lines = [
+        "## Against the baseline",
+        "",
+        f"**{word}** at step *{comparison['step']}*: {_md(comparison['reason'])}",
+        "",
+    ]
+    if comparison["tolerances"]:
         lines += ["| set | rule | ok | detail |", "|---|---|---|---|"]
         lines += [
             f"| {c['set']} | {c['rule']} | {'yes' if c['ok'] else '**no**'} | {_md(c['detail'])} |"
-            for c in verdict["checks"]
+            for c in comparison["tolerances"]
         ]
         lines.append("")
     for worse, heading in ((True, "Newly failing"), (False, "Newly passing")):
-        picked = [c for c in verdict["changes"] if c["worse"] is worse]
+        picked = [c for c in comparison["changes"] if c["worse"] is worse]
         if picked:
             lines += [f"### {heading} ({len(picked)})", "", "| id | set | metric | baseline | run | question |"]
             lines.append("|---|---|---|---|---|---|")
@@ -181,7 +186,7 @@ def bootstrap(values: Sequence[float], *, resamples: int = 1000, seed: int = 0) 
 
 
 def _bootstrap_section(result: Result) -> list[str]:
-    lines = ["## Bootstrap 95% intervals (seed 0, 1000 resamples; not gated)", ""]
+    lines = ["## Bootstrap 95% intervals (seed 0, 1000 resamples; not held to a tolerance)", ""]
     lines += ["| set | metric | mean | interval |", "|---|---|---:|---|"]
     found = False
     for name in COLUMNS:
@@ -321,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data = json.loads(args.run.read_text(encoding="utf-8"))
     baseline = read_result(args.baseline) if args.baseline else None
-    path = write_report(Result.from_dict(data), args.out, baseline=baseline, verdict=data.get("gate"))
+    path = write_report(Result.from_dict(data), args.out, baseline=baseline, comparison=data.get("regression"))
     print(f"wrote {path}")
     return 0
 

@@ -5,7 +5,7 @@ a row's `mrr@10` is its reciprocal rank, and the set's `mrr@10` is their mean. `
 `--json` and `--write-baseline` write and what `--baseline` reads back, one question a line.
 
 Deliberately not here: computing scores (`eval.run`, `eval.metrics`), summaries (`eval.aggregate`)
-and judging (`eval.gate`).
+and judging (`eval.regression`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class Row:
 
     `reply` is the bot's `Answer.to_dict()`, the JSON the CLI and the API give, less its `passages`
     (a row's `ranked_ids` name them) and `timings` (the row's own); None in a retrieval-only run,
-    whose `outcome` is the gate's. `ranked` holds the top five questions, `ranked_ids` the ids of all
+    whose `outcome` is the scope gate's. `ranked` holds the top five questions, `ranked_ids` the ids of all
     ten ranked passages.
     """
 
@@ -45,7 +45,7 @@ class Row:
     ranked: tuple[str, ...] = ()
     ranked_ids: tuple[str, ...] = ()
     reply: Mapping[str, Any] | None = field(default=None, hash=False)
-    outcome: str = ""  # answered, related or refused: the reply's, else the gate's
+    outcome: str = ""  # answered, related or refused: the reply's, else the scope gate's
     scores: Scores = field(default_factory=dict, hash=False)
     errors: tuple[str, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict, hash=False)

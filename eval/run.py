@@ -1,4 +1,4 @@
-"""Offline evaluation and regression gate: retrieval, scope and answer metrics per eval set.
+"""Offline evaluation and regression test: retrieval, scope and answer metrics per eval set.
 
     python eval/run.py                                   # every set, the default model, a table
     python eval/run.py --retrieval-only --baseline data/eval/baseline-retrieval.json
@@ -7,20 +7,20 @@
     python eval/run.py --write-baseline data/eval/baseline.json    # only with the diff it explains
 
 Questions run one at a time in file order, at temperature 0 with the settings' fixed `n_threads`,
-so on one machine every number reproduces bit for bit. The gate (`--baseline`, `eval.gate`) therefore
+so on one machine every number reproduces bit for bit. The comparison with a baseline (`--baseline`, `eval.regression`) therefore
 first compares a fingerprint of the per-question outputs, and only when it differs lists every
-question that newly fails or passes and applies the tolerances of `eval/gate.toml`. Before any of
+question that newly fails or passes and applies the tolerances of `eval/regression.toml`. Before any of
 that, a run whose metrics could not all be computed fails, a baseline made with other options
 (backend, model, sets, limit ...) fails with both values named, and citation validity must be
 exactly 1.000 even when the fingerprint matches: a baseline cannot excuse a broken invariant.
-Exit status: 0 pass, 1 gate failed or a metric could not be computed, 2 the run could not be made.
+Exit status: 0 pass, 1 regressed or a metric could not be computed, 2 the run could not be made.
 
 This file is the command line and the loop that asks the questions; a row per question is an
-`eval.rows.Row`, the means are `eval.aggregate`, the gate `eval.gate`, the tables `eval.terminal`
+`eval.rows.Row`, the means are `eval.aggregate`, the gate `eval.regression`, the tables `eval.terminal`
 and the markdown report `eval.report`.
 
 Choices a reader should know:
-- Gold is the Q&A group of the item's question (`eval.sets`). `Retriever.search` returns one
+- Gold is the Q&A group of the item's question (`common.evalsets`). `Retriever.search` returns one
   passage per question (repeats and the pieces of a long answer collapse), so a ranking holds at
   most one gold passage, and nDCG@5's ideal counts the gold questions the ranking can hold (one),
   not the gold chunks: counting chunks would cap the four split or repeated questions at 0.61
@@ -34,10 +34,10 @@ Choices a reader should know:
 - Support uses the grounding threshold tau = `bot.policy.GROUNDING.support` (0.6), and semantic
   similarity is the meaning checks' embedder's (MiniLM) cosine between the answer (markers removed)
   and its best reference; answer relevance is its cosine between the question and the answer's own words.
-- `--limit N` takes the first N items of each set; a baseline only gates a run made the same way.
+- `--limit N` takes the first N items of each set; a baseline only compares with a run made the same way.
 
 Deliberately not done: LLM or NLI judges, parallel requests, gating latency (reported only),
-bootstrap intervals in the gate (`--report` shows them for reading).
+bootstrap intervals in the regression test (`--report` shows them for reading).
 """
 
 from __future__ import annotations
@@ -56,20 +56,21 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from bot.core import Bot
+from bot.expand import expansion_overrides
 from bot.policy import GROUNDING
 from bot.types import Answer
 from common.embed import Embedder, load_embedder
 from common.errors import BotError
+from common.evalsets import EvalItem, load_all
 from common.settings import Settings
 from common.text import MARKER, question_key
 from eval import facts, metrics
 from eval.aggregate import SETS, build_result
 from eval.config import run_config
-from eval.gate import RULES, config_mismatch, gate, load_rules
+from eval.regression import RULES, compare, config_mismatch, load_rules
 from eval.report import write_report
 from eval.rows import Result, Row, read_result, reply, write_json
-from eval.sets import EvalItem, load_all
-from eval.terminal import latency_table, modes_table, print_gate, summary_table
+from eval.terminal import latency_table, modes_table, print_comparison, summary_table
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = ("fake", "llama_cpp", "transformers", "openai")
@@ -157,7 +158,7 @@ def _evaluate_one(bot: Bot, item: EvalItem, groups: dict[str, set[str]], retriev
         else:
             scores[key] = round(value, 6)
 
-    if retrieval_only:  # the gate's verdict and the ranking, without a model
+    if retrieval_only:  # the scope gate's verdict and the ranking, without a model
         tick = time.perf_counter()
         bot.expand(item.question)  # the expander keeps it: retrieve and verdict below reuse this one
         expand_s = time.perf_counter() - tick
@@ -254,7 +255,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--expansion",
         action="append",
-        type=expansion_mode,
+        type=expansion_overrides,
         metavar="MODE",
         help="query expansion: off, hyde, or hyde:MODEL (preset or GGUF); repeat it to compare modes "
         "side by side (default: BOT_QUERY_EXPANSION)",
@@ -266,9 +267,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--baseline",
         type=Path,
         action="append",
-        help="gate against this baseline; exit 1 if it fails (with several --expansion modes, one per mode, in order)",
+        help="compare with this baseline; exit 1 if it fails (with several --expansion modes, one per mode, in order)",
     )
-    parser.add_argument("--rules", type=Path, default=RULES, help="tolerance table (default: eval/gate.toml)")
+    parser.add_argument("--rules", type=Path, default=RULES, help="tolerance table (default: eval/regression.toml)")
     parser.add_argument("--write-baseline", type=Path, help="write this run as the new baseline")
     parser.add_argument("--report", type=Path, help="write report.md and PNG plots into this folder")
     return parser.parse_args(argv)
@@ -281,14 +282,6 @@ def _positive(text: str) -> int:
     return value
 
 
-def expansion_mode(text: str) -> dict[str, Any]:
-    """`off`, `hyde` or `hyde:MODEL` as settings overrides."""
-    mode, _, model = text.partition(":")
-    if mode not in ("off", "hyde", "auto") or (model and mode != "hyde"):
-        raise argparse.ArgumentTypeError(f"expected off, auto, hyde or hyde:MODEL, got {text!r}")
-    return {"query_expansion": mode, **({"expansion_model": model} if model else {})}
-
-
 def _sets(text: str) -> list[str]:
     names = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [name for name in names if name not in SETS]
@@ -298,7 +291,7 @@ def _sets(text: str) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the eval; print the table; write JSON, baseline and report; gate. Returns the exit status."""
+    """Run the eval; print the table; write JSON, baseline and report; compare. Returns the exit status."""
     args = parse_args(argv)
     out = Console(width=None if sys.stdout.isatty() else 140)
     err = Console(stderr=True)
@@ -313,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.write_baseline or args.report:
             err.print("[red]error:[/red] --write-baseline and --report take one --expansion mode")
             return 2
-        return compare(args, modes, out, err)
+        return side_by_side(args, modes, out, err)
     try:
         rules = load_rules(args.rules)
         baseline = read_result(baselines[0]) if baselines else None
@@ -323,7 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = run_config(bot, retrieval_only=args.retrieval_only, sets=args.sets, limit=args.limit, split=args.split)
         differ = config_mismatch(config, baseline, rules) if baseline is not None else ""
         if differ:  # say so before a long run, not after it
-            out.print(f"[red]GATE FAILED[/red] (config): {differ}", soft_wrap=True, highlight=False)
+            out.print(f"[red]REGRESSED[/red] (config): {differ}", soft_wrap=True, highlight=False)
             return 1
         rows = evaluate(bot, items, retrieval_only=args.retrieval_only, console=err)
     except BotError as e:
@@ -335,20 +328,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.print(f"fingerprint {result.fingerprint[:16]} · {len(rows)} questions · {config['machine']}")
     for error in result.errors:
         out.print(f"[red]not computed[/red] {error}", soft_wrap=True)
-    verdict = gate(result, baseline, rules) if baseline is not None else None
-    if verdict is not None:
-        print_gate(out, verdict)
+    comparison = compare(result, baseline, rules) if baseline is not None else None
+    if comparison is not None:
+        print_comparison(out, comparison)
     if args.json:
-        write_json(args.json, {**result.to_dict(), "gate": verdict.to_dict() if verdict else None})
+        write_json(args.json, {**result.to_dict(), "regression": comparison.to_dict() if comparison else None})
     if args.write_baseline:
         write_json(args.write_baseline, result.to_dict())
         out.print(f"wrote baseline {args.write_baseline}")
     if args.report:
-        path = write_report(result, args.report, baseline=baseline, verdict=verdict.to_dict() if verdict else None)
+        path = write_report(
+            result, args.report, baseline=baseline, comparison=comparison.to_dict() if comparison else None
+        )
         out.print(f"wrote report {path}")
     if result.errors:
         return 1
-    return 0 if verdict is None or verdict.passed else 1
+    return 0 if comparison is None or comparison.passed else 1
 
 
 def _settings(args: argparse.Namespace, mode: dict[str, Any]) -> Settings:
@@ -358,9 +353,9 @@ def _settings(args: argparse.Namespace, mode: dict[str, Any]) -> Settings:
     return Settings(**overrides)
 
 
-def compare(args: argparse.Namespace, modes: Sequence[dict[str, Any]], out: Console, err: Console) -> int:
+def side_by_side(args: argparse.Namespace, modes: Sequence[dict[str, Any]], out: Console, err: Console) -> int:
     """Run the same questions once per expansion mode and print their retrieval and scope side by side;
-    with baselines (one per mode), gate each mode on its own."""
+    with baselines (one per mode), compare each mode on its own."""
     results: list[tuple[str, Result]] = []
     try:
         rules = load_rules(args.rules)
@@ -373,7 +368,7 @@ def compare(args: argparse.Namespace, modes: Sequence[dict[str, Any]], out: Cons
             name = "off" if config["expansion"] is None else f"hyde:{config['expansion']['model']}"
             differ = config_mismatch(config, baselines[i], rules) if baselines else ""
             if differ:
-                out.print(f"[red]GATE FAILED[/red] ({name}, config): {differ}", soft_wrap=True, highlight=False)
+                out.print(f"[red]REGRESSED[/red] ({name}, config): {differ}", soft_wrap=True, highlight=False)
                 return 1
             err.print(f"mode {name}", highlight=False)
             results.append(
@@ -387,9 +382,9 @@ def compare(args: argparse.Namespace, modes: Sequence[dict[str, Any]], out: Cons
     for i, (name, result) in enumerate(results):
         out.print(f"{name}: fingerprint {result.fingerprint[:16]}", highlight=False)
         if baselines:
-            verdict = gate(result, baselines[i], rules)
-            print_gate(out, verdict)
-            passed = passed and verdict.passed
+            comparison = compare(result, baselines[i], rules)
+            print_comparison(out, comparison)
+            passed = passed and comparison.passed
     if args.json:
         write_json(args.json, {"modes": [{"mode": name, **result.to_dict()} for name, result in results]})
     return 1 if any(result.errors for _, result in results) or not passed else 0

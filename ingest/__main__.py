@@ -10,14 +10,17 @@ from dataclasses import asdict
 from pathlib import Path
 
 from common.errors import BotError
+from common.paths import ARTICLE
 from common.settings import Settings
 from ingest.pipeline import run
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Build or update the article index.")
-    parser.add_argument("paths", nargs="*", type=Path, default=[Path("data/article.md")], help="markdown or text files")
-    parser.add_argument("--index-dir", type=Path, help="index folder (default: BOT_INDEX_DIR or data/index)")
+    parser.add_argument("paths", nargs="*", type=Path, default=[ARTICLE], help="markdown or text files")
+    parser.add_argument(
+        "--index-dir", type=Path, help="index folder (default: BOT_INDEX_DIR or the project's data/index)"
+    )
     parser.add_argument("--rebuild", action="store_true", help="start the index afresh")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     args = parser.parse_args(argv)

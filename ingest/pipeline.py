@@ -21,6 +21,7 @@ import numpy as np
 
 from common.embed import Embedder, load_embedder
 from common.errors import IndexMissing, InputError
+from common.paths import PROJECT
 from common.settings import Settings
 from ingest.chunk import CHUNKER_VERSION, chunk_plain, chunk_records, embedding_text
 from ingest.parse import parse_article
@@ -29,7 +30,6 @@ from ingest.store import ChromaStore, Manifest, open_store
 from ingest.versions import current_version, discard, is_version, new_version, publish
 
 log = logging.getLogger("ingest")
-ROOT = Path(__file__).resolve().parents[1]  # the repository root: source ids are relative to it
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text", ""})
 
 
@@ -245,7 +245,7 @@ def source_id(path: Path) -> str:
     """
     resolved = path.resolve()
     try:
-        return str(resolved.relative_to(ROOT))
+        return str(resolved.relative_to(PROJECT))
     except ValueError:
         return str(resolved)
 
@@ -260,4 +260,4 @@ def _same_file(stored: str, location: Path) -> bool:
     if old.is_absolute():
         return old.exists() and old.resolve() == location
     parts = old.parts
-    return bool(parts) and location.parts[-len(parts) :] == parts and not (ROOT / old).exists()
+    return bool(parts) and location.parts[-len(parts) :] == parts and not (PROJECT / old).exists()

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 
+from common.paths import shown
 from common.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,9 +21,11 @@ def readme_rows() -> dict[str, tuple[str, str]]:
 
 
 def expected_row(name: str) -> tuple[str, str]:
-    """Default as written in the table, and the field's description; a backend choice lists its names."""
+    """Default as written in the table (a folder in the project by its relative path), and the field's description;
+    a backend choice lists its names."""
     field = Settings.model_fields[name]
-    default = {None: "(unset)", "": "(empty)"}.get(field.default, f"`{field.default}`")
+    value = shown(field.default) if isinstance(field.default, Path) else field.default
+    default = {None: "(unset)", "": "(empty)"}.get(value, f"`{value}`")
     meaning = field.description or ""
     if get_origin(field.annotation) is Literal:
         meaning = f"{meaning.rstrip('.')}: {', '.join(f'`{v}`' for v in get_args(field.annotation))}."

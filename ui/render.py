@@ -9,17 +9,16 @@ done: themes or per-user styling.
 from __future__ import annotations
 
 import html
-import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from bot.types import Answer, Citation, Passage
+from bot.types import Answer, Citation
 from common.errors import BotError
+from common.text import MARKER
 
 if TYPE_CHECKING:
     from bot.core import Bot
 
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 _MARKDOWN_MARKS = set("\\`*_{}[]()#+-.!|~$")
 
@@ -73,7 +72,7 @@ def escape_text(text: str) -> str:
 def cite_link(citation: Citation, turn: int) -> str:
     """`[n]` as a link to its passage in the sources panel, with the passage named on hover."""
     p = citation.passage
-    hover = f"{p.section} · {p.question} · {where(p)}" if p.section else f"{p.question} · {where(p)}"
+    hover = f"{p.section} · {p.question} · {p.where}" if p.section else f"{p.question} · {p.where}"
     return (
         f'<a class="cite" href="#{source_id(turn, citation.n)}" title="{html.escape(hover)}">&#91;{citation.n}&#93;</a>'
     )
@@ -84,9 +83,9 @@ def link_citations(text: str, citations: list[Citation], turn: int) -> str:
     by_n = {c.n: c for c in citations}
     out: list[str] = []
     last = 0
-    for match in _MARKER.finditer(text):
+    for match in MARKER.finditer(text):  # the bot writes one number per marker; `[1, 2]` is linked whole or not
         out.append(escape_text(text[last : match.start()]))
-        citation = by_n.get(int(match.group(1)))
+        citation = by_n.get(int(match.group(1))) if match.group(1).isdigit() else None
         out.append(cite_link(citation, turn) if citation else escape_text(match.group(0)))
         last = match.end()
     out.append(escape_text(text[last:]))
@@ -158,11 +157,6 @@ def render_error(error: BaseException) -> str:
     return f"**Error:** something went wrong while answering ({type(error).__name__}); please try again."
 
 
-def where(passage: Passage) -> str:
-    start, end = passage.lines
-    return f"{passage.source or 'article'} lines {start}–{end}"
-
-
 def source_id(turn: int, n: int) -> str:
     return f"src-{turn}-{n}"
 
@@ -204,7 +198,7 @@ def sources_html(answer: Answer | None, turn: int, *, show_scores: bool = False)
             f'<div class="src-head"><span class="src-n">[{c.n}]</span>{html.escape(p.question)}</div>'
             f'<div class="src-section">{html.escape(p.section)}</div>'
             f'<div class="src-body">{markdown_html(p.answer)}</div>'
-            f'<div class="src-where">{html.escape(where(p))}{score}</div>'
+            f'<div class="src-where">{html.escape(p.where)}{score}</div>'
             "</div>"
         )
     # Gradio's HTML component can treat `${...}` and `{{...}}` as template syntax: keep them text.

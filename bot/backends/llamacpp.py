@@ -1,25 +1,19 @@
 """llama.cpp through llama-cpp-python: GGUF models, all layers on a GPU when the build has one.
 
 `BOT_LLM_MODEL` names a preset (`common.models.PRESETS`, `auto` by default) or a GGUF path; a preset's
-file is verified against its sha256 (and assembled from its chunk packages on first use). Sampling is
-greedy at temperature 0 with fixed threads and seed, so output reproduces on one machine.
-
-Two things make the first token come sooner without giving that up:
-- The fixed head of every prompt (system prompt and the user turn's opening, ~110 tokens) is
-  evaluated once, on its own, and kept in the KV cache; each question cuts the cache back to that
-  head and evaluates the rest. Reusing whatever prefix the last question left instead would change
-  how the prompt is split into batches from one question to the next, and greedy output with it.
-- The head's evaluated state (its KV cache, about 1 MB) is saved beside the assembled models
-  (`BOT_MODEL_DIR/kv/`), keyed by the model file, the head's tokens and the context settings, so the
-  next process loads it instead of evaluating the head again (0.48 s on two cores). The loaded state
-  is the one that evaluation wrote, so answers do not change; a file that does not load is rebuilt.
-- One long-lived worker thread runs every call: llama.cpp's OpenMP pool belongs to the thread that
-  starts it, and a second calling thread (a UI worker) generated at 30 instead of 85 tokens/s here.
+file is verified by sha256 (assembled from its piece packages on first use). Greedy sampling with fixed
+threads and seed reproduces output on one machine; the first token comes sooner without giving that up:
+- The fixed head of every prompt (system prompt and the user turn's opening) is evaluated once and kept in
+  the KV cache; each question cuts the cache back to that head and evaluates the rest. Reusing whatever
+  prefix the last question left would change how the prompt is split into batches, and greedy output with it.
+- The head's evaluated state is saved in `BOT_MODEL_DIR/kv/`, keyed by the model file, the head's tokens
+  and the context settings; the next process loads it (the very state that evaluation wrote, so answers
+  do not change) instead of evaluating the head again; a file that does not load is rebuilt.
+- One worker thread runs every call: llama.cpp's OpenMP pool belongs to the thread that starts it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import hashlib
 import json
@@ -36,7 +30,7 @@ from typing import Any
 from bot.llm import BaseLLM
 from bot.prompt import Message
 from common.errors import BackendUnavailable, ModelMissing
-from common.models import Choice, choose, family_of, is_preset, preset_file
+from common.models import Choice, choose, family_of, is_preset, preset_file, sweep_partials
 from common.settings import Settings
 
 _PATCH_LOCK = threading.Lock()
@@ -76,7 +70,7 @@ class LlamaCppLLM(BaseLLM):
         self.seed = seed
         self._state_dir = state_dir
         if state_dir is not None:
-            _sweep_partials(state_dir)
+            sweep_partials(state_dir)
         self._state_key = json.dumps(
             [str(path.resolve()), *_stat(path), n_ctx, n_threads, self.device, llama_cpp.__version__]
         )
@@ -348,20 +342,6 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
 
 
-def _sweep_partials(folder: Path) -> None:
-    """Remove state files left half-written by a process that died while saving (`<name>.<pid>.part`)."""
-    for partial in folder.glob("*.part"):
-        try:
-            os.kill(int(partial.name.rsplit(".", 2)[-2]), 0)
-            continue  # its writer is alive
-        except PermissionError:
-            continue  # alive, another user's
-        except (ProcessLookupError, ValueError, IndexError):
-            pass
-        with contextlib.suppress(OSError):  # a read-only folder: nothing was written there either
-            partial.unlink(missing_ok=True)
-
-
 def state_dir(settings: Settings) -> Path:
     """Where saved prompt-head states live (a cache: deleting it costs one head evaluation per model)."""
     return Path(settings.model_dir) / "kv"
@@ -375,9 +355,7 @@ def _stat(path: Path) -> tuple[int, int]:
 
 def preset_choice(settings: Settings) -> Choice | None:
     """The preset `settings.llm_model` resolves to here (`auto` looks at GPU offload); None for a path."""
-    if not is_preset(settings.llm_model):
-        return None
-    return choose(settings.llm_model, gpu=offloads(settings))
+    return choose(settings.llm_model, gpu=offloads(settings)) if is_preset(settings.llm_model) else None
 
 
 def offloads(settings: Settings) -> bool:

@@ -55,7 +55,7 @@ def test_an_answer_streams_then_lists_its_sources(bot_cli):
     text, sources = done.stdout.split("\nSources:\n")
     assert "[1]" in text
     assert sources.splitlines()[0] == (
-        "[1] Fundamental of Deep Learning > What is Dropout and how is it useful? (data/article.md lines 154-158)"
+        "[1] Fundamental of Deep Learning > What is Dropout and how is it useful? (data/article.md lines 154–158)"
     )
 
 

@@ -17,7 +17,7 @@ DROPOUT = "What is dropout?"
 
 @pytest.mark.parametrize(
     ("p", "decision", "quote_ok"),
-    [(0.12, "refuse", False), (0.5, "check", False), (0.62, "answer", False), (0.88, "answer", True)],
+    [(0.12, "refuse", False), (0.5, "tentative", False), (0.62, "answer", False), (0.88, "answer", True)],
 )
 def test_the_confidence_is_cut_into_three_outcomes(p, decision, quote_ok):
     verdict = decide.before(DROPOUT, p, QWEN)
@@ -80,7 +80,7 @@ def test_a_close_expansion_makes_a_refusal_tentative_and_a_far_one_leaves_it():
     qwen, smollm = Cuts(RESCUING, "qwen"), Cuts(RESCUING, "smollm2")
     refused = decide.before("What is Glorot init?", 0.12, qwen)
 
-    assert decide.second_look(refused, 0.6, qwen).decision == "check"
+    assert decide.second_look(refused, 0.6, qwen).decision == "tentative"
     assert decide.second_look(refused, 0.6, smollm).decision == "related"
     assert decide.second_look(refused, 0.4, qwen) == refused
     assert decide.second_look(refused, 0.6, qwen).confidence == refused.confidence  # the scope model's, for the eval

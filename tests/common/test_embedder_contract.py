@@ -76,10 +76,10 @@ def embedder(request) -> Embedder:
     }[request.param]()
 
 
-def test_identity_is_declared(embedder):
-    assert isinstance(embedder.name, str) and embedder.name
-    assert isinstance(embedder.fingerprint, str) and embedder.fingerprint
-    assert isinstance(embedder.dimension, int) and embedder.dimension > 0
+def test_identity_describes_the_vectors_and_tells_another_embedder_apart(embedder):
+    """An index records the name, width and fingerprint it was built with and refuses another embedder's."""
+    assert embedder.name and embedder.embed_query("What is dropout?").shape == (embedder.dimension,)
+    assert embedder.fingerprint != FakeEmbedder(dimension=embedder.dimension + 1).fingerprint
 
 
 def test_documents_are_unit_float32_rows(embedder):

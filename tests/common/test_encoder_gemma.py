@@ -11,9 +11,10 @@ from model_copies import edit_json
 
 from common import Settings
 from common.embed import SentenceTransformerEmbedder
+from common.embed_presets import EMBED_PRESETS
 from common.encoder_gemma import GemmaEncoder
 from common.errors import BackendUnavailable
-from common.fetch import EMBED_PRESETS, assembled
+from common.fetch import assembled
 
 ROOT = Path(__file__).resolve().parents[2]
 LONG = " ".join(f"Layer {i} applies a convolution with stride {i % 3 + 1} and padding." for i in range(60))

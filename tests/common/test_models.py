@@ -7,26 +7,26 @@ from pathlib import Path
 import pytest
 
 from common.errors import ModelMissing
-from common.models import LARGE, PRESETS, SMALL, Part, Preset, choose, preset_file
+from common.models import LARGE, PRESETS, SMALL, PackagePiece, Preset, choose, preset_file
 
 
 @pytest.fixture
 def split_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Preset:
-    """A two-chunk "model" in two importable packages, like the Qwen chunk packages."""
-    chunks = [b"GGUF" + b"a" * 5000, b"b" * 3000]
-    for i, chunk in enumerate(chunks, start=1):
+    """A two-piece "model" in two importable packages, like the Qwen piece packages."""
+    pieces = [b"GGUF" + b"a" * 5000, b"b" * 3000]
+    for i, piece in enumerate(pieces, start=1):
         data = tmp_path / "site" / f"tiny_part{i}" / "data"
         data.mkdir(parents=True)
-        (data / f"part{i:02d}.bin").write_bytes(chunk)
+        (data / f"part{i:02d}.bin").write_bytes(piece)
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
-    whole = b"".join(chunks)
-    parts = tuple(Part(f"tiny_part{i}", f"tiny-part{i}", f"data/part{i:02d}.bin") for i in (1, 2))
+    whole = b"".join(pieces)
+    pieces = tuple(PackagePiece(f"tiny_part{i}", f"tiny-part{i}", f"data/part{i:02d}.bin") for i in (1, 2))
     return Preset(
-        "tiny", "qwen", "tiny.gguf", hashlib.sha256(whole).hexdigest(), len(whole), "test", parts, "pip install tiny"
+        "tiny", "qwen", "tiny.gguf", hashlib.sha256(whole).hexdigest(), len(whole), "test", pieces, "pip install tiny"
     )
 
 
-def test_first_use_assembles_the_chunks_in_order(split_model, tmp_path):
+def test_first_use_assembles_the_pieces_in_order(split_model, tmp_path):
     path = preset_file(split_model, tmp_path / "models", progress=lambda done, total: None)
     assert path == tmp_path / "models" / "tiny.gguf"
     assert path.read_bytes() == b"GGUF" + b"a" * 5000 + b"b" * 3000
@@ -47,12 +47,14 @@ def test_a_damaged_file_is_refused_and_rebuilt(split_model, tmp_path, caplog):
 
 
 def test_a_missing_chunk_package_is_named_with_its_install_command(split_model, tmp_path):
-    missing = Preset(**{**split_model.__dict__, "parts": (*split_model.parts, Part("tiny_part9", "tiny-part9", "x"))})
+    missing = Preset(
+        **{**split_model.__dict__, "pieces": (*split_model.pieces, PackagePiece("tiny_part9", "tiny-part9", "x"))}
+    )
     with pytest.raises(ModelMissing, match=r"Expected the package 'tiny-part9' for tiny; install it: pip install tiny"):
         preset_file(missing, tmp_path / "models")
 
 
-def test_chunks_that_do_not_hash_right_leave_no_file(split_model, tmp_path):
+def test_pieces_that_do_not_hash_right_leave_no_file(split_model, tmp_path):
     wrong = Preset(**{**split_model.__dict__, "sha256": "0" * 64})
     with pytest.raises(ModelMissing, match=r"Expected tiny to assemble to sha256 000000000000\.\.\."):
         preset_file(wrong, tmp_path / "models", progress=lambda done, total: None)

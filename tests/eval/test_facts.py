@@ -24,7 +24,7 @@ def test_an_answer_is_right_only_with_every_fact_and_no_wrong_phrase():
 
 
 def test_the_committed_key_covers_both_sets_and_each_entry_passes_its_own_key():
-    from eval.sets import EVAL_DIR, load_all
+    from common.evalsets import EVAL_DIR, load_all
 
     keys = load_keys(KEYS)
     items = {i.id: i for i in load_all(EVAL_DIR) if i.set in ("paraphrase", "interview")}

@@ -1,6 +1,6 @@
-"""The eval runner end to end: real retrieval over an index built in a tmp dir is gated against the
-committed baselines, and a planted retrieval regression must fail the gate and name its questions.
-The gate's rules on hand-made runs are in `test_eval_gate.py`.
+"""The eval runner end to end: real retrieval over an index built in a tmp dir is compared with the
+committed baselines, and a planted retrieval regression must regress and name its questions.
+The tolerance rules on hand-made runs are in `test_regression.py`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import pytest
 
 from bot.retrieve import Retriever
 from common import Settings
+from common.evalsets import EvalItem
 from eval import run as runner
-from eval.gate import load_rules
-from eval.sets import EvalItem
+from eval.regression import load_rules
 from ingest import run as ingest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +49,7 @@ def real_index(index_dir: Path, real_embedder, tmp_path: Path, monkeypatch: pyte
 
 
 @pytest.mark.slow
-def test_retrieval_only_gate_passes_against_the_committed_baseline(real_index, tmp_path, capsys):
+def test_retrieval_only_run_holds_against_the_committed_baseline(real_index, tmp_path, capsys):
     out = tmp_path / "run.json"
     baseline = BASELINES / "baseline-retrieval.json"
 
@@ -58,14 +58,14 @@ def test_retrieval_only_gate_passes_against_the_committed_baseline(real_index, t
     printed = capsys.readouterr().out
     assert code == 0, printed
     result = json.loads(out.read_text())
-    assert result["gate"]["passed"] is True
+    assert result["regression"]["passed"] is True
     assert result["config"]["mode"] == "retrieval"
     assert [m["n"] for m in result["metrics"].values()] == [153, 80, 40, 40, 150, 75, 75, 40, 20, 20, 224, 112, 112]
-    assert "GATE PASSED" in printed
+    assert "NO REGRESSION" in printed
 
 
 @pytest.mark.slow
-def test_fake_backend_answer_gate_passes_against_the_committed_baseline(real_index, tmp_path, capsys):
+def test_fake_backend_answer_run_holds_against_the_committed_baseline(real_index, tmp_path, capsys):
     out = tmp_path / "run.json"
     argv = ["--backend", "fake", "--limit", FAKE_LIMIT, "--baseline", str(FAKE)]
 
@@ -80,7 +80,7 @@ def test_fake_backend_answer_gate_passes_against_the_committed_baseline(real_ind
 
 
 @pytest.mark.slow
-def test_planted_retrieval_regression_fails_the_gate_and_names_the_questions(real_index, tmp_path, capsys, monkeypatch):
+def test_planted_retrieval_regression_is_caught_and_names_the_questions(real_index, tmp_path, capsys, monkeypatch):
     search = Retriever.search
     monkeypatch.setattr(
         Retriever,
@@ -96,12 +96,14 @@ def test_planted_retrieval_regression_fails_the_gate_and_names_the_questions(rea
 
     printed = capsys.readouterr().out
     assert code == 1
-    assert "GATE FAILED (tolerances)" in printed
-    gate = json.loads(out.read_text())["gate"]
-    newly_missed = {c["id"] for c in gate["changes"] if c["metric"] == "hit@1" and c["worse"]}
+    assert "REGRESSED (tolerances)" in printed
+    regression = json.loads(out.read_text())["regression"]
+    newly_missed = {c["id"] for c in regression["changes"] if c["metric"] == "hit@1" and c["worse"]}
     were_first = {row["id"] for row in baseline["questions"] if row["scores"].get("hit@1") == 1.0}
     assert newly_missed == were_first  # the dropped top hit was the gold passage for every one of them
-    assert {"article hit@1", "paraphrase hit@1"} <= {f"{c['set']} {c['rule']}" for c in gate["checks"] if not c["ok"]}
+    assert {"article hit@1", "paraphrase hit@1"} <= {
+        f"{c['set']} {c['rule']}" for c in regression["tolerances"] if not c["ok"]
+    }
     for question_id in sorted(newly_missed):
         assert question_id in printed
 
@@ -128,7 +130,7 @@ def test_expansion_modes_run_side_by_side_and_each_reproduces_its_own_baseline(r
 
     printed = capsys.readouterr().out
     assert code == 0, printed
-    assert "retrieval by query-expansion mode" in printed and printed.count("GATE PASSED (fingerprint)") == 2
+    assert "retrieval by query-expansion mode" in printed and printed.count("NO REGRESSION (fingerprint)") == 2
     off_run, hyde_run = json.loads(out.read_text())["modes"]
     assert (off_run["mode"], off_run["config"]["expansion"]) == ("off", None)
     assert hyde_run["mode"] == "hyde:fake" and hyde_run["config"]["expansion"]["tokens"] == 60

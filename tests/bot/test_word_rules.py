@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.checks import article_terms, foreign_terms, misplaced, repeats, reversed_roles, same_polarity, swapped
 from bot.types import Passage
+from bot.word_rules import article_terms, foreign_terms, misplaced, repeats, reversed_roles, same_polarity, swapped
 from common.text import stem
 
 ADAM = Passage(

@@ -24,7 +24,7 @@ made from another takes that row's half. Adding written rows never moves a seed 
 
 Deliberately not done: paraphrasing or corrupting by model; multi-sentence or multi-passage claims.
 
-Usage: `python eval/grounding_set.py [out.jsonl]` (default `data/eval/grounding.jsonl`). To add a seed,
+Usage: `python tools/grounding_set.py [out.jsonl]` (default `data/eval/grounding.jsonl`). To add a seed,
 append a line to `data/eval/grounding_seeds.jsonl` (or a written row to
 `data/eval/grounding_written.jsonl`) and rerun.
 """

@@ -1,6 +1,6 @@
 """Does a shown answer answer its question? Candidate checks measured on the answers of an eval run.
 
-    python eval/answerability.py eval/out/run-default-test.json [--judge qwen2.5-coder-1.5b]
+    python tools/answerability.py eval/out/run-default-test.json [--judge qwen2.5-coder-1.5b]
 
 A sentence can be true of its passage and still not answer the question ("transfer learning" answered from
 the transfer-function entry). For every answered row of the run, each candidate scores the answer; reported
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bot.prompt import Message, template
 from common.text import MARKER, content_tokens
-from eval.grounding import auc
+from tools.grounding import auc
 
 ANSWERABLE = ("paraphrase", "interview")
 
@@ -39,7 +39,7 @@ def term_share(question: str, entry: str) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="eval/answerability.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="tools/answerability.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("run", type=Path, help="an eval run's JSON (eval/run.py --json)")
     parser.add_argument("--judge", default="qwen2.5-coder-1.5b", help="llama.cpp preset or GGUF that judges")
     args = parser.parse_args(argv)

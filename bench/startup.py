@@ -2,7 +2,7 @@
 ingest (cold, then unchanged), process start to first answer, assembling a preset, fetching the default
 embedder, and each embedder preset's load, query time and peak RSS; plus what machine ran it.
 
-Deliberately not here: the serving measurements (`eval.measure`), targets and printing (`eval.bench`).
+Deliberately not here: the serving measurements (`bench.measure`), targets and printing (`bench.run`, `bench.table`).
 """
 
 from __future__ import annotations
@@ -19,14 +19,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.measure import pct
 from bot.llm import backend
 from common.models import preset_file
+from common.paths import ARTICLE, PROJECT
 from common.settings import Settings
-from eval.measure import pct
-
-ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = ROOT / "data" / "article.md"
-
 
 _COLD_START = """
 import json, sys, time
@@ -39,7 +36,7 @@ bot.llm
 t3 = time.time()
 answer = bot.ask(sys.argv[1])
 t4 = time.time()
-from eval.memory import maxrss_mb  # a child's own peak: see eval.memory
+from bench.memory import maxrss_mb  # a child's own peak: see bench.memory
 print(json.dumps({"started": t0, "imported": t1, "bot": t2, "llm": t3, "answered": t4,
                   "refused": answer.refused, "rss_mb": maxrss_mb()}))
 """
@@ -58,7 +55,7 @@ for question in json.loads(sys.argv[2]):
     tick = time.perf_counter()
     embedder.embed_query(question)
     seconds.append(time.perf_counter() - tick)
-from eval.memory import maxrss_mb
+from bench.memory import maxrss_mb
 print(json.dumps({"load_s": loaded, "seconds": seconds, "rss_mb": maxrss_mb()}))
 """
 
@@ -187,7 +184,7 @@ def bench_embedders(presets: Sequence[str], questions: Sequence[str]) -> dict[st
             [sys.executable, "-c", _EMBED, name, json.dumps(list(questions))],
             capture_output=True,
             text=True,
-            cwd=ROOT,
+            cwd=PROJECT,
             env={**os.environ, "BOT_EMBED_MODEL": name},
         )
         if done.returncode != 0:
@@ -206,7 +203,8 @@ def bench_embedders(presets: Sequence[str], questions: Sequence[str]) -> dict[st
 
 def bench_fetch(model_dir: Path) -> float:
     """Seconds to fetch, verify and assemble the default embedder into an empty `model_dir`."""
-    from common.fetch import DEFAULT_EMBEDDER, embed_preset, fetch
+    from common.embed_presets import DEFAULT_EMBEDDER, embed_preset
+    from common.fetch import fetch
 
     tick = time.perf_counter()
     fetch(embed_preset(DEFAULT_EMBEDDER), model_dir)

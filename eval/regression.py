@@ -1,4 +1,4 @@
-"""The regression gate: does a run hold up against its baseline, under the rules of `eval/gate.toml`?
+"""The regression test: does a run hold up against its baseline, under the rules of `eval/regression.toml`?
 
 Steps, in order, each able to decide:
 1. errors: a run whose metrics could not all be computed fails;
@@ -24,7 +24,7 @@ from typing import Any
 from common.errors import BotError
 from eval.rows import SCHEMA, Result
 
-RULES = Path(__file__).with_name("gate.toml")
+RULES = Path(__file__).with_name("regression.toml")
 SECTIONS = ("match", "questions", "means", "rise", "exact", "ratio")
 PASS_FAIL = ("hit@1", "hit@3", "hit@5", "gold_cited")  # per-question scores that are 0 or 1
 
@@ -45,7 +45,7 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Check:
+class Tolerance:
     """One tolerance rule applied to one set."""
 
     set: str
@@ -55,14 +55,14 @@ class Check:
 
 
 @dataclass(frozen=True)
-class GateResult:
-    """The verdict and the step that decided it: errors, config, invariants, questions, fingerprint, tolerances."""
+class Comparison:
+    """Passed or not, and the step that decided it: errors, config, invariants, questions, fingerprint, tolerances."""
 
     passed: bool
     step: str
     reason: str
     changes: tuple[Change, ...] = ()
-    checks: tuple[Check, ...] = ()
+    tolerances: tuple[Tolerance, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,45 +82,45 @@ def load_rules(path: Path = RULES) -> dict[str, Any]:
     return rules
 
 
-def gate(run: Result, baseline: Result, rules: Rules) -> GateResult:
+def compare(run: Result, baseline: Result, rules: Rules) -> Comparison:
     """Pass or fail `run` against `baseline`: errors, config, invariants, questions, fingerprint, tolerances."""
     if run.errors:
         shown = "; ".join(run.errors[:5]) + (" ..." if len(run.errors) > 5 else "")
-        return GateResult(False, "errors", f"{len(run.errors)} metric(s) could not be computed: {shown}")
+        return Comparison(False, "errors", f"{len(run.errors)} metric(s) could not be computed: {shown}")
     differ = config_mismatch(run.config, baseline, rules)
     if differ:
-        return GateResult(False, "config", differ)
+        return Comparison(False, "config", differ)
     broken = invariants(run, rules)
     if broken:
         detail = "; ".join(f"{c.set} {c.rule}: {c.detail}" for c in broken)
-        return GateResult(False, "invariants", f"{len(broken)} invariant(s) broken: {detail}", checks=tuple(broken))
+        return Comparison(False, "invariants", f"{len(broken)} invariant(s) broken: {detail}", tolerances=tuple(broken))
     mine = {row.id: row.question for row in run.questions}
     theirs = {row.id: row.question for row in baseline.questions}
     if mine != theirs:
         only_run = sorted(mine.keys() - theirs.keys())
         only_base = sorted(theirs.keys() - mine.keys())
         edited = sorted(i for i in mine.keys() & theirs.keys() if mine[i] != theirs[i])
-        return GateResult(
+        return Comparison(
             False,
             "questions",
             f"The eval sets changed since the baseline (new: {_ids(only_run)}; gone: {_ids(only_base)}; "
             f"reworded: {_ids(edited)}). Write a new baseline with --write-baseline.",
         )
     if run.fingerprint == baseline.fingerprint:
-        return GateResult(True, "fingerprint", "every per-question output is identical to the baseline")
+        return Comparison(True, "fingerprint", "every per-question output is identical to the baseline")
     changes = diff_questions(run, baseline, rules)
-    checks = apply_tolerances(run, baseline, changes, rules)
-    broken = [check for check in checks if not check.ok]
+    tolerances = apply_tolerances(run, baseline, changes, rules)
+    broken = [t for t in tolerances if not t.ok]
     reason = (
         f"{len(broken)} rule(s) broken: " + "; ".join(f"{c.set} {c.rule}: {c.detail}" for c in broken)
         if broken
-        else f"outputs differ, all {len(checks)} tolerance rules hold"
+        else f"outputs differ, all {len(tolerances)} tolerance rules hold"
     )
-    return GateResult(not broken, "tolerances", reason, tuple(changes), tuple(checks))
+    return Comparison(not broken, "tolerances", reason, tuple(changes), tuple(tolerances))
 
 
 def config_mismatch(config: Mapping[str, Any], baseline: Result, rules: Rules) -> str:
-    """Why `baseline` cannot gate a run made with `config`, or "" when it can."""
+    """Why `baseline` cannot be compared with a run made with `config`, or "" when it can."""
     if baseline.schema != SCHEMA:
         return f"Expected a baseline with schema {SCHEMA}, got {baseline.schema!r}."
     differ = [
@@ -158,9 +158,9 @@ def diff_questions(run: Result, baseline: Result, rules: Rules) -> list[Change]:
     return changes
 
 
-def apply_tolerances(run: Result, baseline: Result, changes: Sequence[Change], rules: Rules) -> list[Check]:
-    """The rules of gate.toml, set by set (the set:split rows are subsets and are not gated)."""
-    checks = []
+def apply_tolerances(run: Result, baseline: Result, changes: Sequence[Change], rules: Rules) -> list[Tolerance]:
+    """The rules of regression.toml, set by set (the set:split rows are subsets and are not held to them)."""
+    tolerances = []
     limits = rules["questions"]
     for name in run.config["sets"]:
         now, then = run.metrics.get(name, {}), baseline.metrics.get(name, {})
@@ -178,15 +178,17 @@ def apply_tolerances(run: Result, baseline: Result, changes: Sequence[Change], r
                 continue  # the metric does not apply to this set or mode
             ids = [c.id for c in worse if c.metric == metric]
             limit = limits[rule]
-            checks.append(Check(name, rule, len(ids) <= limit, f"{len(ids)} {wording} (allowed {limit}){_list(ids)}"))
+            tolerances.append(
+                Tolerance(name, rule, len(ids) <= limit, f"{len(ids)} {wording} (allowed {limit}){_list(ids)}")
+            )
         for section, how in (("means", "drop"), ("rise", "rise"), ("ratio", "ratio")):
             for key, tolerance in rules[section].items():
                 if key in now or key in then:
-                    checks.append(_compare(name, key, then.get(key), now.get(key), tolerance, how))
-    return checks
+                    tolerances.append(_held(name, key, then.get(key), now.get(key), tolerance, how))
+    return tolerances
 
 
-def invariants(run: Result, rules: Rules) -> list[Check]:
+def invariants(run: Result, rules: Rules) -> list[Tolerance]:
     """The broken [exact] rules: a set whose metric is not exactly the required value, and where."""
     broken = []
     for name in run.config["sets"]:
@@ -197,21 +199,21 @@ def invariants(run: Result, rules: Rules) -> list[Check]:
             got = summary[key]
             if got is None or abs(got - value) > 1e-9:
                 where = [row.id for row in run.questions if row.set == name and row.scores.get(key) != value]
-                broken.append(Check(name, key, False, f"{_num(got)}, must be {value:.3f}{_list(where)}"))
+                broken.append(Tolerance(name, key, False, f"{_num(got)}, must be {value:.3f}{_list(where)}"))
     return broken
 
 
-def _compare(name: str, key: str, then: float | None, now: float | None, tolerance: float, how: str) -> Check:
+def _held(name: str, key: str, then: float | None, now: float | None, tolerance: float, how: str) -> Tolerance:
     if then is None or now is None:
-        return Check(name, key, False, f"not computed (baseline {_num(then)}, run {_num(now)})")
+        return Tolerance(name, key, False, f"not computed (baseline {_num(then)}, run {_num(now)})")
     if how == "drop":
         ok = then - now <= tolerance + 1e-9
-        return Check(name, key, ok, f"{_num(then)} -> {_num(now)} ({now - then:+.4f}, allowed -{tolerance})")
+        return Tolerance(name, key, ok, f"{_num(then)} -> {_num(now)} ({now - then:+.4f}, allowed -{tolerance})")
     if how == "rise":
         ok = now - then <= tolerance + 1e-9
-        return Check(name, key, ok, f"{_num(then)} -> {_num(now)} ({now - then:+.4f}, allowed +{tolerance})")
+        return Tolerance(name, key, ok, f"{_num(then)} -> {_num(now)} ({now - then:+.4f}, allowed +{tolerance})")
     ok = abs(now - then) <= tolerance * then + 1e-9
-    return Check(name, key, ok, f"{_num(then)} -> {_num(now)} (allowed ±{tolerance:.0%})")
+    return Tolerance(name, key, ok, f"{_num(then)} -> {_num(now)} (allowed ±{tolerance:.0%})")
 
 
 def _num(value: float | None) -> str:

@@ -1,11 +1,11 @@
 """The benchmark's measurements: each times one thing the way a user meets it and returns numbers.
 
-`eval/bench.py` chooses what to measure and assembles the JSON; this module holds the clocks:
+`bench/run.py` chooses what to measure and assembles the JSON; this module holds the clocks:
 a question through `Bot.stream` (time to first token, tokens/s by the model's own tokenizer), the
 same question from a second thread, the identical prompt through bare llama.cpp, several questions
 at once (straight to the Bot, and as clients of the Gradio app's queue), what each query-expansion
 mode adds per question. What it costs before the first answer (ingest, cold start, assembly, fetch,
-embedders) is measured in child processes by `eval.startup`.
+embedders) is measured in child processes by `bench.startup`.
 
 Deliberately not here: targets, judging a number, printing.
 """
@@ -18,22 +18,19 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bench.memory import current_rss_mb
 from bot.core import Bot
 from bot.llm import LLM
 from bot.prompt import Message, build_messages
 from bot.types import Answer, Status
 from common.settings import Settings
 from common.text import MARKER, markers, sentences
-from eval.memory import current_rss_mb
 
-ROOT = Path(__file__).resolve().parents[1]
 ANSWERED_WITH_EXPANSION = 8  # whole answers timed per expansion mode (the expansion alone on the rest)
-ARTICLE = ROOT / "data" / "article.md"
 
 
 @dataclass

@@ -14,18 +14,19 @@ from bot.ground import SentenceCheck
 from bot.types import Passage
 from common.errors import InputError
 from common.text import sentences
-from eval.grounding import (
+from ingest import chunk_records, parse_article
+from tools.grounding import (
     CheckScore,
     GroundingReport,
     GroundingRow,
     Outcome,
     Rate,
     evaluate,
-    gate,
+    floors_missed,
     load,
     passages_by_question,
 )
-from eval.grounding_set import (
+from tools.grounding_set import (
     CORRECT_KINDS,
     CORRUPT_KINDS,
     KINDS,
@@ -43,7 +44,6 @@ from eval.grounding_set import (
     swap,
     written_splits,
 )
-from ingest import chunk_records, parse_article
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -343,14 +343,14 @@ def test_evaluate_refuses_a_missing_passage_or_an_inconsistent_verdict(passages,
         evaluate(ROWS, passages, check)
 
 
-def test_gate_names_each_minimum_missed_and_an_empty_half_fails():
+def test_floors_missed_names_each_minimum_missed_and_an_empty_half_fails():
     report = evaluate(ROWS, PASSAGES, fake_check)
     empty = evaluate([], PASSAGES, fake_check)
 
-    assert gate(report, 0.6, 0.8) == []
-    assert gate(report, 0.7, 0.9) == ["keep rate 0.667 below 0.7", "reject rate 0.833 below 0.9"]
-    assert gate(report, None, None) == []
-    assert gate(empty, 0.1, None) == ["keep rate n/a below 0.1"]
+    assert floors_missed(report, 0.6, 0.8) == []
+    assert floors_missed(report, 0.7, 0.9) == ["keep rate 0.667 below 0.7", "reject rate 0.833 below 0.9"]
+    assert floors_missed(report, None, None) == []
+    assert floors_missed(empty, 0.1, None) == ["keep rate n/a below 0.1"]
 
 
 def test_passages_by_question_leaves_out_questions_split_over_several_passages():
@@ -376,11 +376,11 @@ def test_load_names_the_bad_line(tmp_path):
 
 @pytest.mark.slow
 def test_the_real_grounder_holds_the_committed_floors_on_the_test_half(tmp_path, monkeypatch):
-    """The grounding regression gate: the bot's checks (MiniLM, no LLM) against the corrupted sentences."""
+    """The grounding floors: the bot's checks (MiniLM, no LLM) against the corrupted sentences."""
     from common import Settings
-    from eval import grounding
-    from eval.gate import load_rules
+    from eval.regression import load_rules
     from ingest import run as ingest
+    from tools import grounding
 
     index = tmp_path / "index"
     ingest(
@@ -393,4 +393,4 @@ def test_the_real_grounder_holds_the_committed_floors_on_the_test_half(tmp_path,
     out = tmp_path / "grounding.json"
     argv = ["--split", "test", "--json", str(out), "--min-keep", str(floors["min_keep"])]
     status = grounding.main([*argv, "--min-reject", str(floors["min_reject"])])
-    assert status == 0, json.loads(out.read_text())["gate"]["failures"]
+    assert status == 0, json.loads(out.read_text())["floors"]["failures"]

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from eval.calibrate_gate import ABOVE, rescue_cut
+from tools.calibrate_gate import ABOVE, rescue_cut
 
 SETS = np.array(["hard_out_of_scope", "out_of_scope", "paraphrase", "hard_out_of_scope", "hard_out_of_scope"])
 SPLITS = np.array(["dev", "dev", "dev", "test", "dev"])

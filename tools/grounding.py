@@ -1,21 +1,21 @@
 """How well the grounder tells true answer sentences from corrupted ones (data/eval/grounding.jsonl).
 
-    python eval/grounding.py                         # the dev half, tables on the terminal
-    python eval/grounding.py --split all --misses    # every row, and each wrong verdict by id
-    python eval/grounding.py --json out.json --min-keep 0.9 --min-reject 0.6
+    python tools/grounding.py                         # the dev half, tables on the terminal
+    python tools/grounding.py --split all --misses    # every row, and each wrong result by id
+    python tools/grounding.py --json out.json --min-keep 0.9 --min-reject 0.6
 
 Each sentence is checked alone against the passage it is about, with the question of that
 passage, through `bot.grounder.check`. Reported: the keep rate on correct
 sentences, the reject rate on corrupted ones (overall and per corruption kind), and per check
 the share of each kind it rejected, and rejected alone, so one can read what each check adds.
-`--min-keep` and `--min-reject` gate on the test half whatever `--split` shows: tune on dev.
+`--min-keep` and `--min-reject` are floors on the test half whatever `--split` shows: tune on dev.
 Exit status: 0, or 1 when the test half is below a given minimum, 2 when it could not run.
 
 `--judge MODEL` checks as the bot does by default, with that llama.cpp model as the judge (p(yes) from its
 logits, beside the word rules of `GROUNDING.judged_rules`, or those `--rules` names), and also reports the
 judge's AUC per corrupted kind and the cut that keeps 0.95 of the dev half's correct sentences (how
 `GROUNDING.judge_cut` was set). Without it the word rules check alone (no LLM); `--lexical` measures lexical
-support alone, as a point of comparison. Deliberately not done: drafting with the LLM (the eval gate covers
+support alone, as a point of comparison. Deliberately not done: drafting with the LLM (the regression test covers
 whole answers).
 """
 
@@ -38,8 +38,8 @@ from bot.ground import SentenceCheck
 from bot.policy import GROUNDING
 from bot.types import Passage
 from common.errors import BotError, InputError
-from eval.grounding_set import CORRECT_KINDS, CORRUPT_KINDS, KINDS
-from eval.grounding_set import OUT as SET
+from tools.grounding_set import CORRECT_KINDS, CORRUPT_KINDS, KINDS
+from tools.grounding_set import OUT as SET
 
 CORRUPTIONS = CORRUPT_KINDS
 SPLITS = ("dev", "test", "all")
@@ -72,7 +72,7 @@ Check = Callable[[str, Passage, str], Verdict]
 
 @dataclass(frozen=True)
 class Outcome:
-    """The verdict on one row."""
+    """What the grounder did with one row."""
 
     id: str
     split: str
@@ -83,7 +83,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Rate:
-    """`hits` of `n`; `share` is None when there is nothing to count (a gate treats that as failed)."""
+    """`hits` of `n`; `share` is None when there is nothing to count (a floor treats that as missed)."""
 
     hits: int
     n: int
@@ -168,8 +168,8 @@ def run(rows: Iterable[GroundingRow], passages_by_question: Mapping[str, Passage
                 f"Expected one passage for {row.passage_question!r} ({row.id}) in the index, got none; "
                 "rebuild it: python -m ingest"
             )
-        verdict = check(row.sentence, passage, row.passage_question)
-        kept, failed = bool(verdict.kept), tuple(verdict.failed)
+        checked = check(row.sentence, passage, row.passage_question)
+        kept, failed = bool(checked.kept), tuple(checked.failed)
         if kept == bool(failed):
             raise InputError(f"Expected failed == () exactly when kept, got kept={kept} failed={failed} for {row.id}")
         outcomes.append(Outcome(row.id, row.split, row.kind, kept, failed))
@@ -255,7 +255,7 @@ def _share(rate: Rate) -> str:
     return "n/a" if rate.share is None else f"{rate.share:.3f}"
 
 
-def gate(report: GroundingReport, min_keep: float | None, min_reject: float | None) -> list[str]:
+def floors_missed(report: GroundingReport, min_keep: float | None, min_reject: float | None) -> list[str]:
     """Each minimum the report falls below, as a line; a rate that cannot be computed falls below."""
     failures = []
     for name, rate, minimum in (("keep", report.kept, min_keep), ("reject", report.rejected, min_reject)):
@@ -265,9 +265,9 @@ def gate(report: GroundingReport, min_keep: float | None, min_reject: float | No
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="eval/grounding.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="tools/grounding.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=SPLITS, default="dev", help="rows to show (default: dev)")
-    parser.add_argument("--json", type=Path, help="write the report, every verdict included, here")
+    parser.add_argument("--json", type=Path, help="write the report, every row's result included, here")
     parser.add_argument("--min-keep", type=float, help="exit 1 when the test half keeps fewer correct rows")
     parser.add_argument("--min-reject", type=float, help="exit 1 when the test half rejects fewer corrupted rows")
     parser.add_argument("--misses", action="store_true", help="list every dropped correct and kept corrupted row")
@@ -316,7 +316,7 @@ def judge_table(rows: Sequence[GroundingRow], scores: Mapping[str, float], split
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Check the rows with the real bot (no LLM), print the tables, write JSON, gate. Returns the exit status."""
+    """Check the rows with the real bot (no LLM), print the tables, write JSON, hold the floors. Returns the exit status."""
     args = parse_args(argv)
     out = Console(width=None if sys.stdout.isatty() else 120)
     err = Console(stderr=True)
@@ -330,9 +330,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         bot = Bot(**(options if args.judge else {"llm_backend": "fake", "judge_model": "off"}))
         grounder = bot.grounder
         if args.judge and args.rules:
-            names = grounding.CHECKS if args.rules == "all" else tuple(args.rules.split(","))
+            names = grounding.REASONS if args.rules == "all" else tuple(args.rules.split(","))
             grounder = grounding.Grounder(bot.grounder.embedder, bot.grounder.terms, bot.judge, judged_rules=names)
-        check, checks = grounder.check, grounding.CHECKS
+        check, checks = grounder.check, grounding.REASONS
         if args.lexical:
             check, checks = lexical_check(GROUNDING.support), ("support",)
         judge = grounder.judge
@@ -362,19 +362,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.misses:
         for o in shown.outcomes:
             if o.kept == (o.kind in CORRUPTIONS):
-                verdict = "kept" if o.kept else "dropped by " + ", ".join(o.failed)
-                out.print(f"miss {o.id} ({o.kind}): {verdict}", highlight=False)
+                result = "kept" if o.kept else "dropped by " + ", ".join(o.failed)
+                out.print(f"miss {o.id} ({o.kind}): {result}", highlight=False)
     failures: list[str] = []
     test = None
     if gating:
         test = summarize([o for o in outcomes if o.split == "test"], checks)
-        failures = gate(test, args.min_keep, args.min_reject)
-        verdict_line = "[red]GATE FAILED[/red] " + "; ".join(failures) if failures else "[green]gate passed[/green]"
-        out.print(f"test half: keep {_share(test.kept)}, reject {_share(test.rejected)} · {verdict_line}")
+        failures = floors_missed(test, args.min_keep, args.min_reject)
+        floors_line = "[red]BELOW THE FLOORS[/red] " + "; ".join(failures) if failures else "[green]floors held[/green]"
+        out.print(f"test half: keep {_share(test.kept)}, reject {_share(test.rejected)} · {floors_line}")
     if args.json:
         payload = {"checker": note, "split": args.split, **shown.to_dict(), "p_yes": scores}
         if test is not None:
-            payload["gate"] = {"min_keep": args.min_keep, "min_reject": args.min_reject, "failures": failures}
+            payload["floors"] = {"min_keep": args.min_keep, "min_reject": args.min_reject, "failures": failures}
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
         out.print(f"wrote {args.json}")

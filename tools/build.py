@@ -10,7 +10,7 @@ References are the article's answers made plain by `common.text.plain_for_refere
 `<mark>`, list markers, links to their text, images, escapes and fences removed) because token F1 and ROUGE-L would otherwise
 score `**` and bullets. Code inside fences is kept verbatim, so a Python `**` can remain there.
 
-Usage: `python eval/build.py [article.md] [out.jsonl]`.
+Usage: `python tools/build.py [article.md] [out.jsonl]`.
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ import json
 import sys
 from pathlib import Path
 
+from common.paths import ARTICLE, EVAL_DIR
 from common.text import plain_for_reference, question_key
-from eval.sets import EVAL_DIR
 from ingest.parse import parse_article
-
-ARTICLE = Path(__file__).resolve().parents[1] / "data" / "article.md"
 
 
 def build(article_path: Path = ARTICLE) -> list[dict]:

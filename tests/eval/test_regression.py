@@ -1,4 +1,4 @@
-"""The gate, summaries and report on hand-made runs: each tolerance rule, fingerprints, outcome shares."""
+"""The regression test, summaries and report on hand-made runs: each tolerance rule, fingerprints, outcome shares."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from bot import Answer
 from eval.aggregate import build_result
-from eval.gate import Change, Check, GateResult, gate, load_rules
+from eval.regression import Change, Comparison, Tolerance, compare, load_rules
 from eval.report import bootstrap, write_report
 from eval.rows import Result, Row, fingerprint, reply
 
@@ -166,85 +166,85 @@ def refuse(qid: str, refused: bool) -> tuple[str, Edit]:
 def test_tolerance_rules(edits, rule, ok):
     run, baseline = changed(*edits), result(baseline_rows())
 
-    verdict = gate(run, baseline, RULES)
+    comparison = compare(run, baseline, RULES)
 
-    assert verdict.step == "tolerances"
-    ruled = [check.ok for check in verdict.checks if check.rule == rule]
-    assert ruled, f"no {rule} check was made"
+    assert comparison.step == "tolerances"
+    ruled = [t.ok for t in comparison.tolerances if t.rule == rule]
+    assert ruled, f"no {rule} tolerance was applied"
     assert all(ruled) is ok
-    assert verdict.passed is all(check.ok for check in verdict.checks)
+    assert comparison.passed is all(t.ok for t in comparison.tolerances)
 
 
 def test_identical_outputs_pass_on_the_fingerprint():
-    verdict = gate(result(baseline_rows()), result(baseline_rows()), RULES)
+    comparison = compare(result(baseline_rows()), result(baseline_rows()), RULES)
 
-    assert verdict == GateResult(True, "fingerprint", "every per-question output is identical to the baseline")
+    assert comparison == Comparison(True, "fingerprint", "every per-question output is identical to the baseline")
 
 
 def test_changed_text_with_equal_scores_passes_on_the_tolerances_with_no_changes():
     run = changed(scores("p03"))
 
-    verdict = gate(run, result(baseline_rows()), RULES)
+    comparison = compare(run, result(baseline_rows()), RULES)
 
-    assert (verdict.passed, verdict.step, verdict.changes) == (True, "tolerances", ())
+    assert (comparison.passed, comparison.step, comparison.changes) == (True, "tolerances", ())
 
 
 def test_newly_failing_and_newly_passing_questions_are_both_listed():
     baseline = changed(scores("p05", **{"hit@5": 0.0}))
     run = changed(scores("p01", **{"hit@5": 0.0}))
 
-    verdict = gate(run, baseline, RULES)
+    comparison = compare(run, baseline, RULES)
 
-    assert verdict.changes == (
+    assert comparison.changes == (
         Change("p01", "paraphrase", "hit@5", 1.0, 0.0, True, "question p01?"),
         Change("p05", "paraphrase", "hit@5", 0.0, 1.0, False, "question p05?"),
     )
-    failed = [c for c in verdict.checks if not c.ok]
-    assert failed == [Check("paraphrase", "hit@5", False, "1 newly missed in the top 5 (allowed 0): p01")]
+    failed = [c for c in comparison.tolerances if not c.ok]
+    assert failed == [Tolerance("paraphrase", "hit@5", False, "1 newly missed in the top 5 (allowed 0): p01")]
 
 
 def test_an_answered_out_of_scope_question_is_a_refusal_change_for_the_worse():
-    verdict = gate(changed(refuse("o03", False)), result(baseline_rows()), RULES)
+    comparison = compare(changed(refuse("o03", False)), result(baseline_rows()), RULES)
 
-    assert verdict.changes == (Change("o03", "out_of_scope", "answered", False, True, True, "question o03?"),)
-    assert verdict.passed  # one question each way is tolerated
+    assert comparison.changes == (Change("o03", "out_of_scope", "answered", False, True, True, "question o03?"),)
+    assert comparison.passed  # one question each way is tolerated
 
 
 def test_citation_validity_below_one_fails_even_when_the_fingerprint_matches():
     broken = changed(scores("p04", citation_validity=0.5))
 
-    verdict = gate(broken, broken, RULES)
+    comparison = compare(broken, broken, RULES)
 
-    assert (verdict.passed, verdict.step) == (False, "invariants")
-    assert "paraphrase citation_validity: 0.95, must be 1.000: p04" in verdict.reason
+    assert (comparison.passed, comparison.step) == (False, "invariants")
+    assert "paraphrase citation_validity: 0.95, must be 1.000: p04" in comparison.reason
 
 
-def test_a_metric_that_cannot_be_computed_fails_the_run_and_the_gate():
+def test_a_metric_that_cannot_be_computed_fails_the_run_and_the_comparison():
     run = changed(scores("p02", cosine=None))
 
     assert run.metrics["paraphrase"]["cosine"] is None
     assert run.errors == ("paraphrase cosine: not computed for p02", "paraphrase:dev cosine: not computed for p02")
-    verdict = gate(run, result(baseline_rows()), RULES)
-    assert (verdict.passed, verdict.step) == (False, "errors")
+    comparison = compare(run, result(baseline_rows()), RULES)
+    assert (comparison.passed, comparison.step) == (False, "errors")
 
 
 def test_a_baseline_made_another_way_names_every_difference():
     other = result(baseline_rows(), limit=20, backend="llama_cpp")
 
-    verdict = gate(result(baseline_rows()), other, RULES)
+    comparison = compare(result(baseline_rows()), other, RULES)
 
-    assert (verdict.passed, verdict.step) == (False, "config")
-    assert "backend: baseline 'llama_cpp', run 'fake'; limit: baseline 20, run None" in verdict.reason
+    assert (comparison.passed, comparison.step) == (False, "config")
+    assert "backend: baseline 'llama_cpp', run 'fake'; limit: baseline 20, run None" in comparison.reason
 
 
 def test_changed_eval_questions_fail_with_the_ids():
     rows = baseline_rows()[:-1]
     rows[2] = replace(rows[2], question="reworded?")
 
-    verdict = gate(result(rows), result(baseline_rows()), RULES)
+    comparison = compare(result(rows), result(baseline_rows()), RULES)
 
-    assert (verdict.passed, verdict.step) == (False, "questions")
-    assert "gone: o04; reworded: p02" in verdict.reason
+    assert (comparison.passed, comparison.step) == (False, "questions")
+    assert "gone: o04; reworded: p02" in comparison.reason
 
 
 def test_summary_shares_refusals_groundings_and_the_answered_only_metrics():
@@ -305,21 +305,21 @@ def test_the_fingerprint_ignores_timings_only():
     assert fingerprint(list(reversed(rows))) == fingerprint(rows)
 
 
-def test_every_committed_rule_is_applied_by_the_gate():
-    """A misspelt or unused key in gate.toml would loosen the gate without a word."""
-    verdict = gate(changed(scores("p03")), result(baseline_rows()), RULES)
+def test_every_committed_rule_is_applied_by_the_comparison():
+    """A misspelt or unused key in regression.toml would loosen the regression test without a word."""
+    comparison = compare(changed(scores("p03")), result(baseline_rows()), RULES)
 
-    applied = {check.rule for check in verdict.checks}
+    applied = {t.rule for t in comparison.tolerances}
     committed = {*RULES["questions"], *RULES["means"], *RULES["ratio"], *RULES["rise"]} - {"f1_drop_by"}
-    assert verdict.step == "tolerances"
+    assert comparison.step == "tolerances"
     assert sorted(committed - applied) == []
 
 
 def test_report_writes_markdown_and_plots(tmp_path):
     run, baseline = changed(scores("p01", **{"hit@5": 0.0})), result(baseline_rows())
-    verdict = gate(run, baseline, RULES)
+    comparison = compare(run, baseline, RULES)
 
-    path = write_report(run, tmp_path, baseline=baseline, verdict=verdict.to_dict())
+    path = write_report(run, tmp_path, baseline=baseline, comparison=comparison.to_dict())
 
     text = path.read_text()
     assert "**FAILED** at step *tolerances*" in text

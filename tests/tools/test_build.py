@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from common.errors import InputError
+from common.evalsets import EvalItem, load_all, load_paraphrases
 from common.text import question_key
-from eval.build import build, main
-from eval.sets import EvalItem, load_all, load_paraphrases
+from tools.build import build, main
 
 ROOT = Path(__file__).resolve().parents[2]
 ADAM = "What is Adam and why is it used most of the time in neural networks?"
@@ -71,11 +71,11 @@ def test_references_carry_no_markdown_except_python_power_in_code(rows):
 def test_checked_in_qa_jsonl_is_what_the_builder_makes(rows):
     path = ROOT / "data" / "eval" / "qa.jsonl"
 
-    assert path.is_file(), "run: python eval/build.py"
+    assert path.is_file(), "run: python tools/build.py"
     assert [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] == rows
 
 
-# ---------------------------------------------------------------- eval.sets over the built file
+# ---------------------------------------------------------------- common.evalsets over the built file
 
 
 @pytest.fixture
@@ -133,7 +133,7 @@ def test_a_paraphrase_whose_gold_is_not_an_article_question_is_rejected(eval_dir
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, r"run: python eval/build\.py"),
+        (None, r"run: python tools/build\.py"),
         ("not json\n", "expected one JSON object per line"),
         ('{"id": "q001", "question": "x"}\n', r"missing \['reference'\]"),
     ],

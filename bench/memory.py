@@ -1,6 +1,6 @@
 """This process's memory, read where the benchmark's children can import it without loading anything.
 
-Kept apart from `eval.measure` (which imports the bot) so a child process measuring an embedder's
+Kept apart from `bench.measure` (which imports the bot) so a child process measuring an embedder's
 peak does not raise that peak by importing the serving code.
 """
 

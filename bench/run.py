@@ -18,8 +18,8 @@ a first start after installing does: `cold_start_first_s`.
 in seconds (the smoke test drives it); the raw baseline exists only for `llama_cpp` (null
 otherwise).
 
-This file is the command line and what goes into the JSON; the clocks are `eval.measure` and the
-table is `eval.terminal.bench_table`.
+This file is the command line and what goes into the JSON; the clocks are `bench.measure` and the
+table is `bench.table`.
 
 Deliberately not done: asserting targets (they are reported, pass or fail), isolating the machine
 (the load average is recorded, read it), and more than one repetition per question.
@@ -27,7 +27,7 @@ Deliberately not done: asserting targets (they are reported, pass or fail), isol
 `--expansion hyde:qwen2.5-coder-1.5b` (repeatable) adds what a query-expansion mode costs per
 question: loading its model and the memory it adds, the expansion alone, and whole answers with it.
 
-Usage: `python eval/bench.py [--json PATH] [--backend NAME] [--n N] [--skip-load] [--expansion MODE]`.
+Usage: `python -m bench [--json PATH] [--backend NAME] [--n N] [--skip-load] [--expansion MODE]`.
 """
 
 from __future__ import annotations
@@ -44,9 +44,7 @@ from typing import Any, get_args
 
 from rich.console import Console
 
-from bot.core import Bot
-from common.settings import LLMBackendName, Settings
-from eval.measure import (
+from bench.measure import (
     bench_expansion,
     bench_judge,
     bench_load,
@@ -58,10 +56,8 @@ from eval.measure import (
     timed_pipeline,
     token_counter,
 )
-from eval.memory import maxrss_mb
-from eval.run import expansion_mode
-from eval.sets import EVAL_DIR
-from eval.startup import (
+from bench.memory import maxrss_mb
+from bench.startup import (
     bench_assembly,
     bench_cold_start,
     bench_embedders,
@@ -71,7 +67,11 @@ from eval.startup import (
     hardware,
     machine_info,
 )
-from eval.terminal import bench_table
+from bench.table import bench_table
+from bot.core import Bot
+from bot.expand import expansion_overrides
+from common.paths import EVAL_DIR
+from common.settings import LLMBackendName, Settings
 
 QUESTIONS = EVAL_DIR / "paraphrases.jsonl"
 LOAD_LEVELS = (1, 4, 16)
@@ -92,7 +92,7 @@ TARGETS: dict[str, tuple[float, str, str]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python eval/bench.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     parser.add_argument("--backend", choices=get_args(LLMBackendName), help="LLM backend (default: settings)")
     parser.add_argument("--n", type=int, default=20, help="questions timed (default 20)")
@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--expansion",
         action="append",
         default=[],
-        type=expansion_mode,
+        type=expansion_overrides,
         metavar="MODE",
         help="also time query expansion in this mode (hyde or hyde:MODEL); repeatable",
     )

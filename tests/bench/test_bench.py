@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from eval.bench import TARGETS, main
+from bench.run import TARGETS, main
 
 NUMBERS = [
     "retrieval_ms_p50",

@@ -1,4 +1,7 @@
-"""The evaluation sets as one list of `EvalItem`s: article questions, paraphrases, out-of-scope.
+"""The labelled question sets in `data/eval` as one list of `EvalItem`s: article questions, paraphrases, out-of-scope.
+
+Here, below them, because three products read them: the regression gate scores them, the benchmark asks
+the paraphrases, and the tools tune the scope gate on their dev halves and build `qa.jsonl`.
 
 Gold is matched by normalized question text, never by chunk id, so the article's duplicated
 question ("What is Adam and why ...", asked twice) is one gold group whose every passage counts,
@@ -16,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.errors import InputError
+from common.paths import EVAL_DIR
 from common.text import question_key
-
-EVAL_DIR = Path(__file__).resolve().parents[1] / "data" / "eval"
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def load_all(eval_dir: Path = EVAL_DIR) -> list[EvalItem]:
 
 def _rows(path: Path, required: tuple[str, ...]) -> Iterator[dict]:
     if not path.is_file():
-        hint = " (run: python eval/build.py)" if path.name == "qa.jsonl" else ""
+        hint = " (run: python tools/build.py)" if path.name == "qa.jsonl" else ""
         raise InputError(f"Expected an eval file at {path}{hint}, found none")
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():

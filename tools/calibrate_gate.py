@@ -1,6 +1,6 @@
 """Fit the scope model of the configured embedder on the dev halves, report it on the test halves.
 
-`python eval/calibrate_gate.py` computes the gate features (`bot.gate.features`) of every question of
+`python tools/calibrate_gate.py` computes the gate features (`bot.gate.features`) of every question of
 the five eval sets, fits a logistic model (balanced classes) on the article's own questions plus the
 `dev` halves, hard negatives included, and cuts its confidence by three rules, all on dev:
 - `refuse_below`: the highest cut that refuses at most 5% of the in-scope dev questions (paraphrases and
@@ -30,8 +30,8 @@ from bot.expand import Expander
 from bot.gate import features
 from bot.llm import load_llm
 from bot.policy import ScopePolicy, policy_path
+from common.evalsets import EvalItem, load_all
 from common.settings import Settings
-from eval.sets import EvalItem, load_all
 
 DEFAULT_FEATURES = ("top_cosine",)
 IN_SCOPE_REFUSED = 0.05
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         refuse_below=round(refuse_below, 4),
         answer_from=round(answer_from, 4),
         quote_from=round(quote_from, 4),
-        note=f"python eval/calibrate_gate.py --features {args.features} --write, embedder {bot.embedder.name}: "
+        note=f"python tools/calibrate_gate.py --features {args.features} --write, embedder {bot.embedder.name}: "
         f"logistic (C=1, balanced) on the article's questions and the dev halves; cuts: in-scope dev refused "
         f"<= {IN_SCOPE_REFUSED}, hard dev answered outright <= {HARD_ANSWERED}, quoted <= {HARD_QUOTED}.",
     )
@@ -116,7 +116,7 @@ def _second_look(
         scope,
         rescue_models=(expander.llm.name,),
         rescue_from=rescue_from,
-        rescue_note=f"python eval/calibrate_gate.py --second-look --write with {expander.llm.name}: just above the "
+        rescue_note=f"python tools/calibrate_gate.py --second-look --write with {expander.llm.name}: just above the "
         f"top cosine of question + expansion of every refused out-of-scope dev question "
         f"({int(negatives.sum())}); {int((rescued & (splits == 'dev')).sum())} refused dev questions rescued.",
     )
