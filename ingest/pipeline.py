@@ -26,7 +26,7 @@ from common.settings import Settings
 from ingest.chunk import CHUNKER_VERSION, chunk_plain, chunk_records, embedding_text
 from ingest.parse import parse_article
 from ingest.records import Chunk
-from ingest.store import ChromaStore, Manifest, open_store
+from ingest.store import ChromaStore, Manifest, StoredChunk, open_store
 from ingest.versions import current_version, discard, is_version, new_version, publish
 
 log = logging.getLogger("ingest")
@@ -97,33 +97,66 @@ def run(
     )
     version = None if settings.chroma_url else current_version(Path(settings.index_dir))
     live, stored = _open_live(settings, version)
-    fresh = rebuild or stored is None or not stored.same_build(wanted)
-    existing = [] if fresh or live is None else live.items()
-    ours = {s.path for s in sources}
-    aliases = {str(item.metadata.get("source", "")) for item in existing} - ours
-    aliases = {a for a in aliases if any(_same_file(a, s.location) for s in sources)}
-    old = {item.id: item.metadata.get("key", "") for item in existing if item.metadata.get("source") in ours | aliases}
-    new_ids = {c.id for c in chunks}
-    to_embed = [c for c in chunks if c.id not in old]
-    stale = [i for i in old if i not in new_ids]
-    vectors = _embed(embedder, to_embed, progress, settings.embed_batch_size)
-    kept = {} if fresh or stored is None else {k: v for k, v in stored.sources.items() if k not in aliases}
-    sources_after = {**kept, **wanted.sources}
-    manifest = replace(wanted, sources=sources_after)
-    if fresh or to_embed or stale or manifest != stored:
-        _write(settings, version, fresh, manifest, to_embed, vectors, stale)
-
-    old_keys = set(old.values())
-    new_keys = {c.key for c in chunks}
-    updated = sum(1 for c in to_embed if c.key in old_keys)
+    change = plan(chunks, wanted, stored, live.items() if live is not None else [], rebuild=rebuild)
+    vectors = _embed(embedder, change.embed, progress, settings.embed_batch_size)
+    if change.writes(stored):
+        _write(settings, version, change.fresh, change.manifest, change.embed, vectors, change.stale)
     return Summary(
         files=len(sources),
         records=records,
-        added=len(to_embed) - updated,
+        added=change.added,
+        updated=change.updated,
+        removed=change.removed,
+        unchanged=change.unchanged,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one ingest changes in the index: the chunks to embed, the stale ids to delete, the manifest after."""
+
+    fresh: bool
+    embed: list[Chunk]
+    stale: list[str]
+    manifest: Manifest
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+
+    def writes(self, stored: Manifest | None) -> bool:
+        """Whether the index must be written at all (a rerun on unchanged files writes nothing)."""
+        return self.fresh or bool(self.embed) or bool(self.stale) or self.manifest != stored
+
+
+def plan(
+    chunks: list[Chunk], wanted: Manifest, stored: Manifest | None, existing: list[StoredChunk], *, rebuild: bool
+) -> Plan:
+    """The change that brings an index holding `existing` (built as `stored`) to `chunks` of `wanted.sources`.
+
+    A rebuild, no index, or one of another build (embedder, chunker, schema) starts afresh; otherwise only
+    chunks whose id (source and text) is new are embedded, and the sources' chunks no longer produced go.
+    Chunks of other sources stay, and so do their manifest entries.
+    """
+    fresh = rebuild or stored is None or not stored.same_build(wanted)
+    ours = set(wanted.sources)
+    old = {} if fresh else {i.id: i.metadata.get("key", "") for i in existing if i.metadata.get("source") in ours}
+    new_ids = {c.id for c in chunks}
+    embed = [c for c in chunks if c.id not in old]
+    stale = [i for i in old if i not in new_ids]
+    kept = {} if fresh or stored is None else stored.sources
+    old_keys, new_keys = set(old.values()), {c.key for c in chunks}
+    updated = sum(1 for c in embed if c.key in old_keys)
+    return Plan(
+        fresh=fresh,
+        embed=embed,
+        stale=stale,
+        manifest=replace(wanted, sources={**kept, **wanted.sources}),
+        added=len(embed) - updated,
         updated=updated,
         removed=sum(1 for i in stale if old[i] not in new_keys),
-        unchanged=len(chunks) - len(to_embed),
-        seconds=round(time.perf_counter() - started, 3),
+        unchanged=len(chunks) - len(embed),
     )
 
 
@@ -239,25 +272,13 @@ def _check_writable(folder: Path) -> None:
 def source_id(path: Path) -> str:
     """The id a file's chunks carry: its path from the repository root when inside it, else its absolute path.
 
-    Independent of the working directory, so one file ingested from two places is one source; still a
-    readable path for citations, and the id older indexes built from the repository root already use.
-    (A content hash was rejected: an edited file would become a new source and leave its old chunks behind.)
+    Independent of the working directory, so one file ingested from two places is one source, and still a
+    readable path for citations. (A content hash was rejected: an edited file would become a new source and
+    leave its old chunks behind.) Indexes whose ids depended on the working directory are an older schema,
+    so an ingest over one rebuilds it.
     """
     resolved = path.resolve()
     try:
         return str(resolved.relative_to(PROJECT))
     except ValueError:
         return str(resolved)
-
-
-def _same_file(stored: str, location: Path) -> bool:
-    """True when `stored`, a source id written by an older ingest, names the file at `location`.
-
-    Older ingests wrote the path relative to the directory they ran in, so a relative id names the
-    file when it is a tail of the file's absolute path and no file of that name sits at the root.
-    """
-    old = Path(stored)
-    if old.is_absolute():
-        return old.exists() and old.resolve() == location
-    parts = old.parts
-    return bool(parts) and location.parts[-len(parts) :] == parts and not (PROJECT / old).exists()

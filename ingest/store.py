@@ -27,7 +27,7 @@ from ingest.chunk import CHUNKER_VERSION
 from ingest.records import Chunk
 from ingest.versions import live_version
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: source ids from the project root, whatever the working directory
 P = ParamSpec("P")
 R = TypeVar("R")
 
