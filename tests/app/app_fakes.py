@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
+from pathlib import Path
+
+import pytest
 
 from bot.backends.fake import FakeLLM
 
@@ -29,3 +33,13 @@ class SlowLLM(FakeLLM):
             time.sleep(self.delay)
             self.produced += 1
             yield piece
+
+
+def chromium() -> str | None:
+    """Debian's Chromium, where `make browser` installs it (or wherever PATH has it); None when absent."""
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
+
+
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    chromium() is None, reason="Chromium is not installed: run `make browser` (apt-get install chromium)"
+)

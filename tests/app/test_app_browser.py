@@ -1,25 +1,19 @@
 """The real page in Debian's Chromium: examples, streaming, citations, sources, votes, escaping."""
 
-import shutil
 import time
-from pathlib import Path
 
 import pytest
-from app_fakes import RELU_ANSWER, SlowLLM
+from app_fakes import NEEDS_CHROMIUM, RELU_ANSWER, SlowLLM, chromium
 
 from bot.feedback import FeedbackLog
 
-CHROMIUM = Path("/usr/bin/chromium")
 LAST_REPLY = "[...document.querySelectorAll('#chat [data-testid=bot]')].at(-1)?.innerText || ''"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.server,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not shutil.which("chromium"),
-        reason="Chromium is not installed: run `make browser` (apt-get install chromium)",
-    ),
+    NEEDS_CHROMIUM,
 ]
 
 
@@ -36,7 +30,7 @@ def page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")))
+        browser = p.chromium.launch(executable_path=chromium())
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(20_000)
         yield page

@@ -5,7 +5,6 @@ the next start serves."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -16,23 +15,20 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
+from app_fakes import NEEDS_CHROMIUM, chromium
 
 from bot.feedback import FeedbackLog
 from common import Settings
 from ingest import run
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 LAST_REPLY = "[...document.querySelectorAll('#chat [data-testid=bot]')].at(-1)?.innerText || ''"
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.server,
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not shutil.which("chromium"),
-        reason="Chromium is not installed: run `make browser` (apt-get install chromium)",
-    ),
+    NEEDS_CHROMIUM,
 ]
 
 
@@ -85,9 +81,7 @@ def test_kill_9_mid_answer_keeps_the_vote_and_the_next_start_serves(tmp_path):
     try:
         # A user asks in the browser and likes the answer: the vote is written.
         with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium"))
-            )
+            browser = p.chromium.launch(executable_path=chromium())
             page = browser.new_page()
             page.set_default_timeout(120_000)
             page.goto(url)
