@@ -97,7 +97,8 @@ def run(
     )
     version = None if settings.chroma_url else current_version(Path(settings.index_dir))
     live, stored = _open_live(settings, version)
-    change = plan(chunks, wanted, stored, live.items() if live is not None else [], rebuild=rebuild)
+    existing = live.items() if live is not None and stored is not None else []  # no manifest, no collection
+    change = plan(chunks, wanted, stored, existing, rebuild=rebuild)
     vectors = _embed(embedder, change.embed, progress, settings.embed_batch_size)
     if change.writes(stored):
         _write(settings, version, change.fresh, change.manifest, change.embed, vectors, change.stale)
