@@ -16,7 +16,7 @@ exactly 1.000 even when the fingerprint matches: a baseline cannot excuse a brok
 Exit status: 0 pass, 1 regressed or a metric could not be computed, 2 the run could not be made.
 
 This file is the command line and the loop that asks the questions; a row per question is an
-`eval.rows.Row`, the means are `eval.aggregate`, the gate `eval.regression`, the tables `eval.terminal`
+`eval.rows.Row`, the means are `eval.aggregate`, the comparison with a baseline `eval.regression`, the tables `eval.terminal`
 and the markdown report `eval.report`.
 
 Choices a reader should know:
