@@ -250,3 +250,60 @@ def test_32_concurrent_completions_each_get_their_own_answer(make_bot, serve):
 
     assert len(replies) == 32
     assert all(replies[q].startswith(expected[q]) for q in questions)
+
+
+@pytest.mark.server
+def test_the_openai_client_against_python_app_py(app_index, tmp_path):
+    """The app started as a user starts it (fake models by settings): plain, streamed, follow-up, refused, an error."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "BOT_LLM_BACKEND": "fake",
+        "BOT_EMBED_BACKEND": "fake",
+        "BOT_INDEX_DIR": str(app_index.index_dir),
+        "BOT_DATA_DIR": str(tmp_path / "data"),
+        "BOT_PORT": str(port),
+    }
+    root = Path(__file__).resolve().parents[2]
+    app = subprocess.Popen([sys.executable, "app.py"], cwd=root, env=env, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert app.poll() is None, app.stderr.read()
+            try:
+                if httpx.get(url + "v1/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+
+        plain = ask(url, DROPOUT)
+        streamed = "".join(c.choices[0].delta.content or "" for c in ask(url, DROPOUT, stream=True) if c.choices)
+        follow_up = client(url).chat.completions.create(
+            model="dlqa",
+            messages=[
+                {"role": "user", "content": DROPOUT},
+                {"role": "assistant", "content": plain.choices[0].message.content},
+                {"role": "user", "content": "How does it prevent overfitting?"},
+            ],
+        )
+        refused = ask(url, OUT_OF_SCOPE)
+        with pytest.raises(openai.NotFoundError):
+            client(url).chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": DROPOUT}])
+    finally:
+        app.terminate()
+        app.wait(30)
+
+    assert plain.model_extra["outcome"] == "answered" and plain.model_extra["citations"]
+    assert streamed == plain.choices[0].message.content
+    assert follow_up.model_extra["outcome"] == "answered" and follow_up.model_extra["citations"]
+    assert refused.model_extra["outcome"] == "refused"
