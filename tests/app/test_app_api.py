@@ -256,11 +256,10 @@ def test_32_concurrent_completions_each_get_their_own_answer(make_bot, serve):
 def test_the_openai_client_against_python_app_py(app_index, tmp_path):
     """The app started as a user starts it (fake models by settings): plain, streamed, follow-up, refused, an error."""
     import os
+    import socket
     import subprocess
     import sys
     from pathlib import Path
-
-    import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
