@@ -102,13 +102,8 @@ def _pairs(talk: list[tuple[str, str]]) -> History:
 def content(answer: Answer) -> str:
     """The message text: the notice (a cut question), the checked answer, then its sources list."""
     head = f"({answer.notice})\n\n" if answer.notice else ""
-    sources = [f"[{c.n}] {c.passage.question or c.passage.section} ({_lines(c.passage)})" for c in answer.citations]
+    sources = [f"[{c.n}] {c.passage.question or c.passage.section} ({c.passage.where})" for c in answer.citations]
     return head + answer.text + (SOURCES + "\n".join(sources) if sources else "")
-
-
-def _lines(passage: Any) -> str:
-    start, end = passage.lines
-    return f"{passage.source or 'article'} lines {start}–{end}"
 
 
 def extras(answer: Answer) -> dict[str, Any]:

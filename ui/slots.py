@@ -25,11 +25,6 @@ class AnswerSlots:
         self._lock = threading.Lock()
         self._holders = 0  # running plus waiting
 
-    @property
-    def busy(self) -> int:
-        """Callers holding or waiting for a turn."""
-        return self._holders
-
     def enter(self) -> None:
         """Join the line, or raise `QueueFull` when it is full; pair with `wait` and `leave`."""
         with self._lock:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import openai
 import pytest
-from app_fakes import SlowLLM
+from app_fakes import SlowLLM, start_app
 
 from bot.backends.fake import FakeLLM
 
@@ -255,36 +255,15 @@ def test_32_concurrent_completions_each_get_their_own_answer(make_bot, serve):
 @pytest.mark.server
 def test_the_openai_client_against_python_app_py(app_index, tmp_path):
     """The app started as a user starts it (fake models by settings): plain, streamed, follow-up, refused, an error."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {
-        **os.environ,
         "BOT_LLM_BACKEND": "fake",
         "BOT_EMBED_BACKEND": "fake",
         "BOT_INDEX_DIR": str(app_index.index_dir),
         "BOT_DATA_DIR": str(tmp_path / "data"),
-        "BOT_PORT": str(port),
     }
-    root = Path(__file__).resolve().parents[2]
-    app = subprocess.Popen([sys.executable, "app.py"], cwd=root, env=env, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}/"
+    app, url = start_app(env, tmp_path / "app.log")
+    url += "/"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert app.poll() is None, app.stderr.read()
-            try:
-                if httpx.get(url + "v1/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-
         plain = ask(url, DROPOUT)
         streamed = "".join(c.choices[0].delta.content or "" for c in ask(url, DROPOUT, stream=True) if c.choices)
         follow_up = client(url).chat.completions.create(

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import openai
 import pytest
-from app_fakes import NEEDS_CHROMIUM, chromium
+from app_fakes import NEEDS_CHROMIUM, chromium, start_app
 
 from bot.feedback import FeedbackLog
 from common import Settings
@@ -30,32 +27,6 @@ pytestmark = [
     pytest.mark.browser,
     NEEDS_CHROMIUM,
 ]
-
-
-def start_app(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
-    """`python app.py` on a free port; returns the process and its URL once `/v1/models` answers."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = subprocess.Popen(
-        [sys.executable, "app.py"],
-        cwd=ROOT,
-        env={**os.environ, **env, "BOT_PORT": str(port)},
-        stdout=log.open("a"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        assert app.poll() is None, log.read_text()[-2000:]
-        try:
-            if httpx.get(url + "/v1/models", timeout=2).status_code == 200:
-                return app, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    app.kill()
-    raise AssertionError("the app did not serve within 300 s")
 
 
 def half_written(*folders: Path) -> list[Path]:
