@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute
 from bot.core import Bot, clean_question
 from bot.feedback import Feedback, FeedbackLog, Vote
 from bot.types import Answer, Status
+from common import heap
 from common.errors import BotError
 from common.settings import Settings
 from ui import openai_routes
@@ -300,6 +301,7 @@ def serve(bot: Bot, settings: Settings | None = None, **options: Any) -> tuple[g
 
 def main() -> int:
     """`python app.py`: load the bot from `BOT_*` settings and serve the chat until Ctrl+C."""
+    heap.bound()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings()

@@ -17,6 +17,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import ValidationError
 
 from bot.core import Bot, clean_question
+from common import heap
 from common.errors import BotError
 from common.settings import Settings
 
@@ -47,6 +48,8 @@ def create_server(bot: Bot) -> MCPServer:
             answer = await anyio.to_thread.run_sync(bot.ask, question, pairs)
         except BotError as e:
             raise ToolError(str(e)) from e
+        finally:
+            heap.trim()
         return {
             "answer": answer.text,
             "outcome": answer.outcome,
@@ -80,6 +83,7 @@ def _pairs(history: list[list[str]] | None) -> list[tuple[str, str]]:
 
 def main() -> int:
     """Load the bot from `BOT_*` settings, then serve MCP on stdin/stdout until the client closes it."""
+    heap.bound()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     try:
         server = create_server(Bot(Settings()))

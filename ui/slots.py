@@ -10,6 +10,8 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from common import heap
+
 
 class QueueFull(Exception):
     """Every turn is taken and the waiting line is full."""
@@ -41,7 +43,8 @@ class AnswerSlots:
         return True
 
     def leave(self) -> None:
-        """Give the turn back after `wait` returned True."""
+        """Give the turn back after `wait` returned True (and the answer's freed heap to the system)."""
+        heap.trim()
         self._free.release()
         self._leave_line()
 

@@ -1,0 +1,44 @@
+"""Keep a long-running server's native heap from creeping up in steps (glibc; a no-op elsewhere).
+
+glibc raises its mmap threshold after each large free, so later large buffers (a long question's
+attention matrices, a loaded KV state) come from the heap and fragment it, and it gives each new
+thread an arena of its own. Both hold freed memory, and a soak showed RSS rising 15 MB at a time.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from functools import cache
+
+_M_MMAP_THRESHOLD = -3
+_M_ARENA_MAX = -8
+MMAP_THRESHOLD = 1 << 20  # buffers from 1 MB are mapped on their own, and unmapped when freed
+ARENA_MAX = 2  # one per core of the target machine
+
+
+@cache
+def _glibc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # noqa: B018 - musl has no malloc_trim
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+def bound() -> bool:
+    """Fix the mmap threshold and cap the arenas; call once at server start. False where not glibc."""
+    libc = _glibc()
+    if libc is None:
+        return False
+    return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(libc.mallopt(_M_ARENA_MAX, ARENA_MAX))
+
+
+def trim() -> None:
+    """Give the heap's free pages back to the system; cheap enough to call after every answer."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
