@@ -295,6 +295,7 @@ def serve(bot: Bot, settings: Settings | None = None, **options: Any) -> tuple[g
     settings = settings or bot.settings
     slots = AnswerSlots(settings.concurrency_limit, settings.queue_size)
     demo = create_app(bot, slots)
+    heap.freeze()
     _, url, _ = launch(demo, settings, openai_routes.routes(bot, slots, settings), **options)
     return demo, url
 

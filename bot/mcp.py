@@ -49,7 +49,7 @@ def create_server(bot: Bot) -> MCPServer:
         except BotError as e:
             raise ToolError(str(e)) from e
         finally:
-            heap.trim()
+            heap.release()
         return {
             "answer": answer.text,
             "outcome": answer.outcome,
@@ -87,6 +87,7 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     try:
         server = create_server(Bot(Settings()))
+        heap.freeze()
     except ValidationError as e:
         sys.stderr.write(f"error: invalid settings: {e.errors()[0]['msg']}\n")
         return 2

@@ -44,7 +44,7 @@ class AnswerSlots:
 
     def leave(self) -> None:
         """Give the turn back after `wait` returned True (and the answer's freed heap to the system)."""
-        heap.trim()
+        heap.release()
         self._free.release()
         self._leave_line()
 
