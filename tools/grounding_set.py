@@ -12,7 +12,9 @@ failures no rule makes. Each names its kind: true sentences a verifier must keep
 the second half of a two-part answer; `list_item`, an item or example the answer lists;
 `verbatim`, a sentence copied from the answer; `code`, a line of code or a formula quoted from
 it) and false ones it must reject (`cross_swap`, one thing's property given to the other thing
-the answer contrasts it with; `causal`, a cause and effect reversed or made up). Each was read
+the answer contrasts it with; `causal`, a cause and effect reversed or made up; `unsupported`, a fluent
+claim on the passage's topic that the passage does not make, true elsewhere or not, like a small model's
+filler or an answer about a look-alike term: "transfer learning" from the transfer-function entry). Each was read
 against its passage. A written row's `source` is its own id or, for a false row made from a
 true written row about the same passage, that row's id. They follow the seed rows in the set.
 
@@ -46,9 +48,9 @@ QA_PATH = DATA / "qa.jsonl"
 SEED_KEYS = {"id", "question", "sentence", "swap", "number", "negate", "foreign"}
 WRITTEN_KEYS = ("id", "question", "sentence", "kind", "source")
 CORRECT_KINDS = ("correct", "pair_second", "list_item", "verbatim", "code")
-CORRUPT_KINDS = ("swap", "number", "negation", "foreign", "cross_swap", "causal")
+CORRUPT_KINDS = ("swap", "number", "negation", "foreign", "cross_swap", "causal", "unsupported")
 KINDS = CORRECT_KINDS + CORRUPT_KINDS
-WRITTEN_KINDS = ("pair_second", "list_item", "verbatim", "code", "cross_swap", "causal")
+WRITTEN_KINDS = ("pair_second", "list_item", "verbatim", "code", "cross_swap", "causal", "unsupported")
 
 AUXILIARIES = {"is", "are", "was", "were", "should", "will", "could", "may", "might", "must"}
 ANTONYMS = {

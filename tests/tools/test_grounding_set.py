@@ -294,6 +294,7 @@ def test_evaluate_counts_keeps_rejects_and_what_each_check_rejected_alone():
             "foreign": Rate(1, 1),
             "cross_swap": Rate(0, 0),
             "causal": Rate(0, 0),
+            "unsupported": Rate(0, 0),
         },
         checks=(
             CheckScore("support", none, none),
