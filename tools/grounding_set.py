@@ -50,7 +50,8 @@ WRITTEN_KEYS = ("id", "question", "sentence", "kind", "source")
 CORRECT_KINDS = ("correct", "pair_second", "list_item", "verbatim", "code")
 CORRUPT_KINDS = ("swap", "number", "negation", "foreign", "cross_swap", "causal", "unsupported")
 KINDS = CORRECT_KINDS + CORRUPT_KINDS
-WRITTEN_KINDS = ("pair_second", "list_item", "verbatim", "code", "cross_swap", "causal", "unsupported")
+RULE_KINDS = ("correct", "swap", "number", "negation", "foreign")  # made from the seeds; every other kind is written
+WRITTEN_KINDS = tuple(kind for kind in KINDS if kind not in RULE_KINDS)
 
 AUXILIARIES = {"is", "are", "was", "were", "should", "will", "could", "may", "might", "must"}
 ANTONYMS = {
