@@ -1,7 +1,8 @@
 """Check a draft answer against the passages it was shown, and repair or replace it.
 
 With a judge (`bot.judge`, the default), a draft sentence stands when it is a near-verbatim run of a shown
-passage's words, or when the judge's p(yes) that the passage states it reaches the cut; beside it run only
+passage's words, or when the judge's p(yes) that the passage states it is sure (`GROUNDING.judge_sure`), or reaches
+the cut and the support rule below holds too (the judge says yes to fluent on-topic claims); beside it run only
 the word rules the grounding eval shows to add (`GROUNDING.judged_rules`). The sentence's own marker picks
 the passage tried first (one passage prefix per answer for the judge's cache), then the others by rank.
 
@@ -174,7 +175,14 @@ class Grounder:
             return rules
         judge = self.judge
         judged = [
-            ("judge", lambda: verbatim(body, passage.text) or judge.states(passage.text, body)),
+            (
+                "judge",
+                lambda: (
+                    verbatim(body, passage.text)
+                    or judge.sure(passage.text, body)
+                    or (judge.states(passage.text, body) and self._supported(body, passage))
+                ),
+            ),
         ]
         return [t for t in rules if t[0] in self.judged_rules] + judged
 

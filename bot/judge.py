@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.llm import LLM, generator_preset, load_llm
+from bot.policy import GROUNDING
 from bot.prompt import judge_messages, judge_prefix
 from common.errors import BotError
 from common.models import LARGE
@@ -22,10 +23,12 @@ OFF = "off"
 
 @dataclass(frozen=True)
 class Judge:
-    """A model that scores support, and the cut (`bot.policy.GROUNDING.judge_cut`) from which it says yes."""
+    """A model that scores support, the cut (`bot.policy.GROUNDING.judge_cut`) from which it says yes, and the
+    p(yes) (`GROUNDING.judge_sure`) from which its yes needs no other evidence."""
 
     llm: LLM
     cut: float
+    sure_from: float = GROUNDING.judge_sure
     _seen: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -48,6 +51,9 @@ class Judge:
 
     def states(self, passage_text: str, sentence: str) -> bool:
         return self.support(passage_text, sentence) >= self.cut
+
+    def sure(self, passage_text: str, sentence: str) -> bool:
+        return self.support(passage_text, sentence) >= self.sure_from
 
 
 def judge_model(settings: Settings) -> str | None:

@@ -5,6 +5,7 @@ import pytest
 from bot.backends.fake import FakeLLM
 from bot.ground import Grounded, Grounder, SentenceCheck, extractive
 from bot.judge import Judge
+from bot.policy import GROUNDING
 from bot.types import Citation, Passage
 from common.embed import FakeEmbedder
 from common.text import markers, support
@@ -287,6 +288,17 @@ def test_with_a_judge_its_p_yes_decides_and_the_word_rules_stay_out():
     assert grounder.check(swapped, DROPOUT, "") == SentenceCheck(False, ("judge",))
     assert [s for _, s in llm.judged] == [true, swapped]
     assert Grounder().check(true, DROPOUT, "") == SentenceCheck(False, ("support",))  # the words alone drop it
+
+
+def test_a_yes_short_of_sure_stands_only_with_the_passages_words_behind_it():
+    made_up = "Dropout speeds up inference on mobile phones."  # on topic, and the passage says nothing of it
+    restated = "Dropout drops some neurons during training."
+    assert GROUNDING.judge_cut <= 0.8 < GROUNDING.judge_sure
+    grounder, _ = judged({made_up: 0.8, restated: 0.8}, cut=GROUNDING.judge_cut)
+    assert grounder.check(made_up, DROPOUT, "") == SentenceCheck(False, ("judge",))
+    assert grounder.check(restated, DROPOUT, "").kept
+    sure, _ = judged({made_up: GROUNDING.judge_sure}, cut=GROUNDING.judge_cut)
+    assert sure.check(made_up, DROPOUT, "").kept  # a sure judge needs nothing else
 
 
 def test_a_verbatim_sentence_of_the_passage_is_kept_without_asking_the_judge():
