@@ -40,6 +40,8 @@ _OPPOSITES = [
 _CLAUSE = re.compile(r"[.;!?]\s+|,\s*(?:while|whereas|but|and|which)\b|\b(?:while|whereas)\b|\n+", re.I)
 _PREFIXES = ("un", "non")
 _PRONOUN = re.compile(r"(?:it|this|these|they|that|those|its|their)\b", re.I)
+_TIMES = re.compile(r"(?<=\d)[x\u00d7](?=\d)")  # 3x3: two numbers
+_NUMBER = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?:e-?\d+)?")  # not the tail of a name (VGG16)
 _NUMBER_WORDS = {
     w: i
     for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
@@ -102,9 +104,9 @@ def foreign_terms(body: str, passage: Passage, question: str, terms: frozenset[s
 
 def _numbers(text: str) -> list[str]:
     """Numbers as written (0.01, 1e-7, 3x3 gives 3 and 3), and number words as digits (four -> 4)."""
-    text = MARKER.sub(" ", text)
+    text = _TIMES.sub(" x ", MARKER.sub(" ", text))
     spelled = [str(_NUMBER_WORDS[w]) for w in words(text) if w in _NUMBER_WORDS]
-    return [n.rstrip(".") for n in re.findall(r"(?<![A-Za-z])\d+(?:\.\d+)?(?:e-?\d+)?", text)] + spelled
+    return [n.rstrip(".") for n in _NUMBER.findall(text)] + spelled
 
 
 @lru_cache(maxsize=2048)

@@ -64,6 +64,15 @@ def test_term_shaped_words_and_spelled_numbers_are_foreign() -> None:
     assert sorted(found) == ["4", "RMSprop"]
 
 
+def test_a_model_name_is_not_a_number_and_a_kernel_size_is_two() -> None:
+    vgg = Passage(
+        id="v", text="VGG16 stacks 3x3 convolutions.", section="", question="What is VGG16?", score=0.0, lines=(0, 0)
+    )
+
+    assert foreign_terms("VGG16 stacks 3x3 convolutions [1].", vgg, "What is VGG16?", frozenset()) == []
+    assert foreign_terms("VGG16 stacks 3x5 convolutions [1].", vgg, "What is VGG16?", frozenset()) == ["5"]
+
+
 def test_an_article_term_is_foreign_unless_the_question_names_it() -> None:
     terms = frozenset({"momentum"})
 
