@@ -2,7 +2,7 @@
 
 With a judge (`bot.judge`, the default), a draft sentence stands when it is a near-verbatim run of a shown
 passage's words, or when the judge's p(yes) that the passage states it is sure (`GROUNDING.judge_sure`), or reaches
-the cut and the support rule below holds too (the judge says yes to fluent on-topic claims); beside it run only
+the cut and the sentence has lexical support too (the judge says yes to fluent on-topic claims); beside it run only
 the word rules the grounding eval shows to add (`GROUNDING.judged_rules`). The sentence's own marker picks
 the passage tried first (one passage prefix per answer for the judge's cache), then the others by rank.
 
@@ -180,7 +180,7 @@ class Grounder:
                 lambda: (
                     verbatim(body, passage.text)
                     or judge.sure(passage.text, body)
-                    or (judge.states(passage.text, body) and self._supported(body, passage))
+                    or (judge.states(passage.text, body) and support(body, passage.text) >= GROUNDING.support)
                 ),
             ),
         ]

@@ -301,6 +301,20 @@ def test_a_yes_short_of_sure_stands_only_with_the_passages_words_behind_it():
     assert sure.check(made_up, DROPOUT, "").kept  # a sure judge needs nothing else
 
 
+def test_beside_the_judge_the_passages_words_count_and_the_embedders_cosine_does_not():
+    """The cosine carries a paraphrase only where no judge reads it (it rejected less on the grounding set's dev half)."""
+    sentence = (
+        "Adam computes both the first-order (gradients) and second-order (squared gradients) moments, while RMSProp "
+        "only considers squared gradients, unlike older classic vanilla stochastic momentum optimizers used everywhere "
+        "in practice nowadays across industry labs."
+    )
+    llm = FakeLLM(judgement=lambda passage, statement: 0.8)
+    with_cosine = Grounder(FakeEmbedder(), judge=Judge(llm, GROUNDING.judge_cut))
+
+    assert with_cosine.semantic(sentence, ADAM) >= GROUNDING.semantic and support(sentence, ADAM.text) < 0.6
+    assert with_cosine.check(sentence, ADAM, "") == SentenceCheck(False, ("judge",))
+
+
 def test_a_verbatim_sentence_of_the_passage_is_kept_without_asking_the_judge():
     grounder, llm = judged({})
     assert grounder.check("Stride is the number of pixels the filter moves [2].", STRIDE, "").kept
