@@ -221,7 +221,7 @@ class Bot:
         text, notice = clean_question(question, self.settings.max_question_chars)
         if decide.empty(text):
             verdict = decide.before(text, None, cuts)
-            outcome = decide.after(verdict, None, 0.0, cuts)
+            outcome = decide.after(verdict, None, cuts)
             trace = Trace(text, decision=verdict.decision, reason=verdict.reason, outcome=outcome)
             yield EMPTY
             yield Answer(EMPTY, outcome=outcome, grounding="refused", question=question, trace=trace)
@@ -268,7 +268,7 @@ class Bot:
             "expansion": expansion,
         }
         if not verdict.drafts:
-            outcome = decide.after(verdict, None, 0.0, cuts)
+            outcome = decide.after(verdict, None, cuts)
             timings["total"] = time.perf_counter() - started
             answer = _reply(outcome, passages, timings, base, replace(trace, outcome=outcome))
             yield answer.text
@@ -292,8 +292,7 @@ class Bot:
         draft = "".join(pieces)
         checked = self.grounder.ground(draft, shown, query) if draft.strip() else extractive(shown[0])
         timings["ground"] = time.perf_counter() - tick
-        relevance = self.grounder.relevance(checked.text, query) if verdict.tentative else 0.0
-        outcome = decide.after(verdict, checked, relevance, cuts)
+        outcome = decide.after(verdict, checked, cuts, lambda: self.grounder.relevance(checked.text, query))
         timings["total"] = time.perf_counter() - started
         trace = replace(trace, draft=draft, judgements=checked.judgements, outcome=outcome)
         if outcome != "answered":

@@ -123,10 +123,13 @@ def second_look(verdict: Verdict, expanded_cosine: float, cuts: Cuts) -> Verdict
     return Verdict(decision, verdict.confidence, "worded unlike the article, but its answer is close to an entry")
 
 
-def after(verdict: Verdict, checked: Grounded | None, relevance: float, cuts: Cuts) -> Outcome:
+def after(
+    verdict: Verdict, checked: Grounded | None, cuts: Cuts, relevance: Callable[[], float] = lambda: 1.0
+) -> Outcome:
     """What the user gets: the verdict's own outcome when nothing was drafted, else the checked draft's.
 
-    `relevance` is the checked answer's cosine to the question (read only for a tentative draft).
+    `relevance` gives the checked answer's cosine to the question; it is asked only for a tentative draft under a
+    policy that cuts on it, since computing it loads the grounding embedder (about 230 MB).
     """
     if checked is None or not verdict.drafts:
         return "related" if verdict.decision == "related" else "refused"
@@ -134,5 +137,7 @@ def after(verdict: Verdict, checked: Grounded | None, relevance: float, cuts: Cu
         return "answered" if verdict.quote_ok else "related"
     if not verdict.tentative:
         return "answered"
-    stands = checked.kept_share > cuts.policy.stand_share and relevance >= cuts.policy.stand_relevance
-    return "answered" if stands else "related"
+    if checked.kept_share <= cuts.policy.stand_share:
+        return "related"
+    cut = cuts.policy.stand_relevance
+    return "answered" if cut <= 0 or relevance() >= cut else "related"

@@ -2,7 +2,7 @@
 
 Rule-based on purpose: the default model is too small to rewrite reliably, and a rule is
 deterministic and testable. The topic of the last user turn replaces a leading pronoun, or is
-appended when the follow-up names no topic of its own.
+appended when the follow-up names no topic of its own or picks among the last turn's ("which one ...?").
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from common.text import content_tokens
 
 History = list[tuple[str, str]]
 _PRONOUN = re.compile(r"\b(it|its|this|that|these|those|they|them|their)\b", re.I)
+_CHOICE = re.compile(r"\b(which|what)\s+one\b|\bwhich\s+of\s+the\s+two\b|\bthe\s+(former|latter)\b", re.I)
 _LEAD = re.compile(r"^\s*(and|but|so|also|then|ok|okay|what about|how about)\b[\s,]*", re.I)
 _QUESTION_HEAD = re.compile(
     r"^\s*(what|how|why|when|where|which|who)\s+((is|are|does|do|can|could|should|would)\s+)?((a|an|the)\s+)?|^\s*(explain|describe)\s+(the\s+)?",
@@ -41,4 +42,9 @@ def topic_of(question: str) -> str:
 
 
 def _is_follow_up(question: str) -> bool:
-    return bool(_LEAD.match(question)) or bool(_PRONOUN.search(question)) or not content_tokens(question)
+    return (
+        bool(_LEAD.match(question))
+        or bool(_PRONOUN.search(question))
+        or bool(_CHOICE.search(question))
+        or not content_tokens(question)
+    )

@@ -48,22 +48,31 @@ def written(kept: float, grounding: str = "generated") -> Grounded:
 def test_a_tentative_draft_stands_only_when_mostly_kept_and_about_the_question():
     check = decide.before(DROPOUT, 0.5, QWEN)
 
-    assert decide.after(check, written(0.8), 0.6, QWEN) == "answered"
-    assert decide.after(check, written(0.5), 0.6, QWEN) == "related"  # half dropped
-    assert decide.after(check, written(0.8), 0.3, QWEN) == "related"  # about something else
+    assert decide.after(check, written(0.8), QWEN, lambda: 0.6) == "answered"
+    assert decide.after(check, written(0.5), QWEN, lambda: 0.6) == "related"  # half dropped
+    assert decide.after(check, written(0.8), QWEN, lambda: 0.3) == "related"  # about something else
+
+
+def test_a_policy_without_a_relevance_cut_never_computes_it():
+    def embeds() -> float:
+        raise AssertionError("the grounding embedder was asked for a cosine no cut reads")
+
+    no_cut = Cuts(replace(POLICY, stand_relevance=0.0), "qwen")
+
+    assert decide.after(decide.before(DROPOUT, 0.5, no_cut), written(0.8), no_cut, embeds) == "answered"
 
 
 def test_a_quote_is_the_answer_only_where_the_gate_is_sure():
     sure, unsure = decide.before(DROPOUT, 0.88, QWEN), decide.before(DROPOUT, 0.62, QWEN)
 
-    assert decide.after(sure, written(0.0, "extractive"), 0.0, QWEN) == "answered"
-    assert decide.after(unsure, written(0.0, "extractive"), 0.0, QWEN) == "related"
+    assert decide.after(sure, written(0.0, "extractive"), QWEN) == "answered"
+    assert decide.after(unsure, written(0.0, "extractive"), QWEN) == "related"
 
 
 def test_without_a_draft_the_verdict_is_the_outcome():
-    assert decide.after(decide.before(DROPOUT, 0.1, QWEN), None, 0.0, QWEN) == "refused"
-    assert decide.after(decide.before(DROPOUT, 0.5, Cuts(POLICY, "smollm2")), None, 0.0, QWEN) == "related"
-    assert decide.after(decide.before(" ", None, QWEN), None, 0.0, QWEN) == "refused"
+    assert decide.after(decide.before(DROPOUT, 0.1, QWEN), None, QWEN) == "refused"
+    assert decide.after(decide.before(DROPOUT, 0.5, Cuts(POLICY, "smollm2")), None, QWEN) == "related"
+    assert decide.after(decide.before(" ", None, QWEN), None, QWEN) == "refused"
 
 
 def test_a_refusal_gets_a_second_look_only_from_the_expander_it_was_calibrated_on():

@@ -18,6 +18,14 @@ def test_follow_ups_become_standalone_questions(question, expected):
     assert standalone(question, HISTORY) == expected
 
 
+def test_a_follow_up_that_picks_among_the_last_turns_topics_keeps_them():
+    history = [("What is the difference between L1 and L2 regularization?", "L1 ... L2 ... [1].")]
+
+    rewritten = standalone("which one gives sparse weights?", history)
+
+    assert rewritten == "which one gives sparse weights (difference between L1 and L2 regularization)?"
+
+
 def test_without_history_the_question_is_unchanged():
     assert standalone("  and how do I fix it? ", None) == "and how do I fix it?"
 
