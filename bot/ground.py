@@ -10,7 +10,7 @@ Without a judge the word rules stand in, every sentence against the best-ranked 
 - support: lexical (the share of its content words the passage holds, ALCE-style, >= 0.6), or semantic
   (the embedder's cosine to the passage's closest sentence >= 0.75, with lexical >= 0.4);
 - terms, polarity, order, repeat: the word rules of `bot.word_rules` (foreign terms and numbers, negation
-  or reversal, swapped or misplaced terms, a restated sentence);
+  or reversal, swapped, misplaced or narrowed terms, a restated sentence);
 - relevance: it is about the question or the passage the answer rests on (embedder similarity).
 Headings the model copied are removed first. If too little is left, or the best passage supports none of it,
 the answer becomes the article's own answer for the best passage, quoted and cited. Both are measured on
@@ -29,7 +29,16 @@ import numpy as np
 from bot.judge import Judge
 from bot.policy import GROUNDING
 from bot.types import Citation, Grounding, Judgement, Passage
-from bot.word_rules import foreign_terms, misplaced, repeats, reversed_roles, same_polarity, swapped, verbatim
+from bot.word_rules import (
+    foreign_terms,
+    misplaced,
+    narrowed,
+    repeats,
+    reversed_roles,
+    same_polarity,
+    swapped,
+    verbatim,
+)
 from common.embed import Embedder
 from common.text import (
     MARKER,
@@ -200,6 +209,7 @@ class Grounder:
                     not swapped(body, passage.answer)
                     and not misplaced(body, passage.answer, self.terms)
                     and not reversed_roles(body, passage.answer)
+                    and not narrowed(body, passage.answer, self.terms)
                 ),
             ),
         ]

@@ -61,6 +61,7 @@ class GroundingPolicy:
     # embedder's cosine as a second way to support rejected less, 0.864, at the same keep).
     judge_sure: float = 0.9
     judge_words: int = 300  # words of the passage the judge reads (every entry is shorter)
+    narrowed_run: int = 3  # words in order that tie a bare word's clause to what the passage says of a longer term
     judged_rules: tuple[str, ...] = ("repeat", "order")  # word rules that still run beside the judge
 
 

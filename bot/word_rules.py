@@ -2,7 +2,8 @@
 
 Each function answers one question about a sentence and a passage (or an earlier sentence): does it bring
 terms or numbers the passage lacks, negate or reverse it, swap two terms' roles, say of one term what the
-passage says of another, or repeat itself. `bot.ground.Grounder` combines them with the embedder's signals.
+passage says of another (or of a bare word what it says of a longer term: ReLU for Leaky ReLU), or repeat
+itself. `bot.ground.Grounder` combines them with the embedder's signals.
 Deliberately not here: meaning in general (no NLI model ships offline), so a wrong sentence that none of
 these shapes describes passes; `data/eval/grounding.jsonl` measures how often.
 """
@@ -288,3 +289,35 @@ def misplaced(body: str, passage_text: str, terms: frozenset[str]) -> bool:
             if any(t in terms and t not in clause for t in clauses[source]):
                 return True
     return False
+
+
+def narrowed(body: str, passage_text: str, terms: frozenset[str]) -> bool:
+    """True when a clause says of a bare technical word (one of `terms`) what the passage says only of a longer
+    bold term ending in it: "ReLU introduces a small slope for negative values" against "**Leaky ReLU** introduces
+    a small slope ...", where the passage never uses "ReLU" without a modifier before it."""
+    bold, said_of = _said_of(passage_text)
+    passage_words = words(passage_text)
+    for term in bold:
+        head = term[-1]
+        if len(term) < 2 or term not in said_of or stem(head) not in terms:
+            continue
+        if any(_bare(passage_words, i) for i in _uses(passage_words, head)):
+            continue
+        for clause in _clause_texts(body):
+            tokens = words(clause)
+            bare = [i for i in _uses(tokens, head) if _bare(tokens, i)]
+            if not bare or any(tuple(tokens[i : i + len(term)]) == term for i in range(len(tokens))):
+                continue
+            said = [stem(w) for j, w in enumerate(tokens) if j not in bare and w not in STOPWORDS and len(w) > 1]
+            if max(_common_order(said, other) for other in said_of[term]) >= GROUNDING.narrowed_run:
+                return True
+    return False
+
+
+def _uses(tokens: list[str], word: str) -> list[int]:
+    return [i for i, w in enumerate(tokens) if w == word]
+
+
+def _bare(tokens: list[str], i: int) -> bool:
+    """The word at `i` stands without a modifier: first, or after a stopword ("the ReLU", not "leaky ReLU")."""
+    return i == 0 or tokens[i - 1] in STOPWORDS

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from bot.types import Passage
-from bot.word_rules import article_terms, foreign_terms, misplaced, repeats, reversed_roles, same_polarity, swapped
+from bot.word_rules import (
+    article_terms,
+    foreign_terms,
+    misplaced,
+    narrowed,
+    repeats,
+    reversed_roles,
+    same_polarity,
+    swapped,
+)
 from common.text import stem
 
 ADAM = Passage(
@@ -133,3 +142,23 @@ def test_a_term_given_another_terms_definition_is_misplaced() -> None:
 
 def test_misplaced_reads_only_article_terms() -> None:
     assert not misplaced("An epoch is one batch.", EPOCHS, frozenset())
+
+
+LEAKY = (
+    "* Use the **Leaky ReLU** activation function.\n"
+    "* **Leaky ReLU** introduces a small slope for negative values instead of returning 0 for every negative value."
+)
+
+
+def test_saying_of_the_bare_word_what_the_passage_says_of_the_longer_term_narrows_it() -> None:
+    terms = frozenset({"relu"})
+
+    assert narrowed("ReLU is used because it introduces a small slope for negative values.", LEAKY, terms)
+    assert not narrowed("Leaky ReLU introduces a small slope for negative values.", LEAKY, terms)
+    assert not narrowed("Use Leaky ReLU instead of ReLU.", LEAKY, terms)
+
+
+def test_narrowed_reads_only_article_terms_and_words_the_passage_leaves_bare() -> None:
+    assert not narrowed("ReLU introduces a small slope for negative values.", LEAKY, frozenset())
+    bare_too = LEAKY + "\n* The **ReLU** returns 0 for negative values."
+    assert not narrowed("ReLU introduces a small slope for negative values.", bare_too, frozenset({"relu"}))
