@@ -1,8 +1,9 @@
 """Rewrite a follow-up ("and how do I fix it?") into a standalone question before retrieval.
 
 Rule-based on purpose: the default model is too small to rewrite reliably, and a rule is
-deterministic and testable. The topic of the last user turn replaces a leading pronoun, or is
-appended when the follow-up names no topic of its own or picks among the last turn's ("which one ...?").
+deterministic and testable. The topic of the last user turn leads a follow-up that picks among its things
+("L1 vs L2: which one ...?"), replaces a leading pronoun, or is appended when the follow-up names no topic
+of its own.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ def standalone(question: str, history: History | None) -> str:
         return question.strip()
     topic = topic_of(previous)
     body = _LEAD.sub("", question).strip()
+    if _CHOICE.search(body):
+        return f"{topic}: {body}"
     if _PRONOUN.search(body):
         return _PRONOUN.sub(topic, body, count=1)
     return f"{body.rstrip('?')} ({topic})?"

@@ -23,7 +23,7 @@ def test_a_follow_up_that_picks_among_the_last_turns_topics_keeps_them():
 
     rewritten = standalone("which one gives sparse weights?", history)
 
-    assert rewritten == "which one gives sparse weights (difference between L1 and L2 regularization)?"
+    assert rewritten == "difference between L1 and L2 regularization: which one gives sparse weights?"
 
 
 def test_without_history_the_question_is_unchanged():
