@@ -24,6 +24,7 @@ from bot.expand import Expander, expansion_model, expansion_on
 from bot.gate import ScopeGate
 from bot.ground import Grounder, extractive, related
 from bot.judge import Judge, load_judge
+from bot.lexicon import Lexicon
 from bot.llm import LLM, backend, load_llm, model_family
 from bot.policy import GROUNDING, Policy, policy_for
 from bot.prompt import build_messages, passages_shown
@@ -90,10 +91,12 @@ class Bot:
         store = open_index(self.settings, self.embedder)
         self._version = store.folder
         retriever = Retriever(store, self.embedder, self.policy.lexical_weight, self.policy.retrieval)
-        vocabulary = set(content_tokens(" ".join(p.text for p in retriever.passages)))
+        texts = [p.text for p in retriever.passages]
+        vocabulary = set(content_tokens(" ".join(texts)))
         family = self._llm.family if self._llm is not None else model_family(self.settings)
         self.cuts = Cuts(self.policy.scope, family, self.settings.gate_threshold, self.settings.gate_floor)
-        self.retriever, self.gate = retriever, ScopeGate(vocabulary, self.policy.scope)
+        gate = ScopeGate(vocabulary, self.policy.scope, Lexicon(texts, self.policy.lexicon))
+        self.retriever, self.gate = retriever, gate
         # the term list is needed only once a draft is checked: it is built while the model loads
         terms = ThreadPoolExecutor(1, thread_name_prefix="bot-terms").submit(article_terms, retriever.passages)
         self.grounder = Grounder(self._checker, terms, lambda: self._loaded_judge()[0])
@@ -240,7 +243,7 @@ class Bot:
         hits = ranked[: self.settings.top_k]
         timings["retrieve"] = time.perf_counter() - tick
         tick = time.perf_counter()
-        verdict = decide.before(query, gate.confidence(query, hits), cuts)
+        verdict = decide.before(query, gate.confidence(query, hits), cuts, gate.unknown(query))
         timings["gate"] = time.perf_counter() - tick
         looked: float | None = None
         if self._looks_again(verdict):
@@ -317,7 +320,7 @@ class Bot:
         query = clean_question(question, self.settings.max_question_chars)[0]
         expansion = self.expand(query)
         hits = self.retriever.search(query, self.settings.top_k, expansion)
-        verdict = decide.before(query, self.gate.confidence(query, hits), self.cuts)
+        verdict = decide.before(query, self.gate.confidence(query, hits), self.cuts, self.gate.unknown(query))
         if second_look and self._looks_again(verdict):
             verdict = decide.second_look(verdict, self._expanded_cosine(query, expansion), self.cuts)
         return verdict

@@ -2,7 +2,8 @@
 
 - `before` runs once retrieval has scored the question: empty input, prompt injection and the scope model's
   cuts give a `Verdict`: refuse, show the closest entry as *related*, or draft (outright, or tentatively
-  when the confidence is in the band, where the checked draft settles it).
+  when the confidence is in the band, where the checked draft settles it). In the band, a question naming
+  a word the article never uses ("DropConnect") gets *related*: a draft would restate the neighbouring entry.
 - `looks_again` and `second_look`: a scope-model refusal is reconsidered on the question plus a closed-book
   answer, where the policy was calibrated on the model that wrote it ("Glorot init" finds Xavier).
 - `after` runs once the draft is checked: *answered*, *related* or *refused*. A quote of the entry (the draft did
@@ -38,7 +39,8 @@ class Verdict:
 
     `decision` is `answer`, `tentative` (the checked draft settles it), `related`, `refuse` or
     `empty`; `quote_ok` says whether a quote of the top passage may stand as the answer; `reconsider`,
-    whether a refusal came from the scope model alone, which a second look may overturn.
+    whether a refusal came from the scope model alone, which a second look may overturn; `unknown`, the
+    question's words the article never uses.
     """
 
     decision: Decision
@@ -46,6 +48,7 @@ class Verdict:
     reason: str
     quote_ok: bool = False
     reconsider: bool = False
+    unknown: tuple[str, ...] = ()
 
     @property
     def tentative(self) -> bool:
@@ -88,8 +91,9 @@ def empty(question: str) -> bool:
     return not question.strip()
 
 
-def before(question: str, confidence: float | None, cuts: Cuts) -> Verdict:
-    """The verdict before any text is generated; `confidence` is the scope model's (None: nothing to score)."""
+def before(question: str, confidence: float | None, cuts: Cuts, unknown: tuple[str, ...] = ()) -> Verdict:
+    """The verdict before any text is generated; `confidence` is the scope model's (None: nothing to score),
+    `unknown` the question's words the article never uses (`bot.lexicon`)."""
     if empty(question):
         return Verdict("empty", 0.0, "no question")
     if _INJECTION.search(question):
@@ -101,10 +105,18 @@ def before(question: str, confidence: float | None, cuts: Cuts) -> Verdict:
     if p >= cuts.answer_from:
         return Verdict("answer", p, "covered by the article", quote_ok)
     if p >= cuts.refuse_below:
-        if cuts.settles:
-            return Verdict("tentative", p, "uncertain: answered only if the answer survives the checks")
-        return Verdict("related", p, "a close entry, which may not answer the question")
-    return Verdict("refuse", p, "not covered by the article", reconsider=True)
+        return _band(p, cuts, unknown, "uncertain: answered only if the answer survives the checks")
+    return Verdict("refuse", p, "not covered by the article", reconsider=True, unknown=unknown)
+
+
+def _band(p: float, cuts: Cuts, unknown: tuple[str, ...], why: str) -> Verdict:
+    """Where the scope model is unsure: a draft settles it, unless the family cannot settle or the question
+    names what the article never mentions."""
+    if unknown:
+        return Verdict("related", p, f"names {', '.join(unknown)}, which the article never mentions", unknown=unknown)
+    if cuts.settles:
+        return Verdict("tentative", p, why)
+    return Verdict("related", p, "a close entry, which may not answer the question")
 
 
 def looks_again(verdict: Verdict, cuts: Cuts, expander: Callable[[], str]) -> bool:
@@ -119,8 +131,8 @@ def second_look(verdict: Verdict, expanded_cosine: float, cuts: Cuts) -> Verdict
     """`verdict` reconsidered on the top cosine of the question plus its closed-book expansion."""
     if not verdict.reconsider or expanded_cosine < cuts.policy.rescue_from:
         return verdict
-    decision: Decision = "tentative" if cuts.settles else "related"
-    return Verdict(decision, verdict.confidence, "worded unlike the article, but its answer is close to an entry")
+    why = "worded unlike the article, but its answer is close to an entry"
+    return _band(verdict.confidence, cuts, verdict.unknown, why)
 
 
 def after(

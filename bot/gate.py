@@ -1,8 +1,9 @@
 """Scope gate: how confident the retrieval signals are that the article answers a question.
 
 One calibrated logistic model (`bot.policy.ScopePolicy`, fitted by `tools/calibrate_gate.py` on the dev
-halves, hard negatives included) turns the gate features of the top passages into a confidence. Where it is
-cut, and what follows (refuse, related, a tentative draft, the second look), is `bot.decide`'s.
+halves, hard negatives included) turns the gate features of the top passages into a confidence; beside it
+stand the question's words the article never uses (`bot.lexicon`). Where the confidence is cut, and what
+follows (refuse, related, a tentative draft, the second look), is `bot.decide`'s.
 Deliberately not handled: questions in other languages are judged on the same signals.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from bot.lexicon import Lexicon
 from bot.policy import ScopePolicy
 from bot.retrieve import Hit
 from common.text import content_tokens
@@ -34,11 +36,17 @@ def confidence(policy: ScopePolicy, signals: Mapping[str, float]) -> float:
 
 
 class ScopeGate:
-    """The scope model over one index: the article's vocabulary and the embedder's policy."""
+    """The scope model over one index: the article's vocabulary and the embedder's policy; with a `lexicon`,
+    also the question's words the article never uses."""
 
-    def __init__(self, article_vocabulary: set[str], policy: ScopePolicy) -> None:
+    def __init__(self, article_vocabulary: set[str], policy: ScopePolicy, lexicon: Lexicon | None = None) -> None:
         self.vocabulary = article_vocabulary
         self.policy = policy
+        self.lexicon = lexicon
+
+    def unknown(self, question: str) -> tuple[str, ...]:
+        """Rare words of `question` that nothing in the article accounts for (none without a lexicon)."""
+        return self.lexicon.unknown(question) if self.lexicon is not None else ()
 
     def confidence(self, question: str, hits: list[Hit]) -> float | None:
         """The probability that the article answers `question`; None when there is nothing to score."""

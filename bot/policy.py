@@ -65,8 +65,19 @@ class GroundingPolicy:
     judged_rules: tuple[str, ...] = ("repeat", "order")  # word rules that still run beside the judge
 
 
+@dataclass(frozen=True)
+class LexiconPolicy:
+    """When a question word counts as one the article never uses (`bot.lexicon`); such a word turns a tentative
+    verdict into *related*. Set on the dev halves' stored answers (`docs/evaluation.md`, 2026-12-07 later)."""
+
+    rare: float = 2.5  # wordfreq zipf below which a word is rare in English ("dropconnect", "lipschitz", "cuda")
+    min_letters: int = 4  # shorter words are users' shorthand ("fns", "nns") more often than names
+    close: float = 0.8  # difflib ratio from which a word is a misspelling of an article word ("dropot")
+
+
 RETRIEVAL = RetrievalPolicy()
 GROUNDING = GroundingPolicy()
+LEXICON = LexiconPolicy()
 
 
 @dataclass(frozen=True)
@@ -100,7 +111,7 @@ class ScopePolicy:
 @dataclass(frozen=True)
 class Policy:
     """Everything tuned, for one embedder: the BM25 weight and the scope model (from its JSON file), and the
-    retrieval blend and grounding cuts every embedder shares."""
+    retrieval blend, grounding cuts and unknown-word rule every embedder shares."""
 
     embedder: str
     lexical_weight: float
@@ -108,6 +119,7 @@ class Policy:
     note: str = ""
     retrieval: RetrievalPolicy = RETRIEVAL
     grounding: GroundingPolicy = GROUNDING
+    lexicon: LexiconPolicy = LEXICON
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -5,7 +5,8 @@ from dataclasses import replace
 import pytest
 
 from bot.gate import ScopeGate, confidence, features
-from bot.policy import ScopePolicy
+from bot.lexicon import Lexicon
+from bot.policy import LEXICON, ScopePolicy
 from bot.retrieve import Hit
 from bot.types import Passage
 
@@ -34,3 +35,11 @@ def test_the_gate_scores_a_question_and_has_nothing_to_score_without_hits_or_wor
     assert gate.confidence("What is dropout?", hits(0.5)) == pytest.approx(0.5)
     assert gate.confidence("?!", hits(0.9)) is None
     assert gate.confidence("What is dropout?", []) is None
+
+
+def test_the_gate_names_the_questions_words_the_article_never_uses():
+    gate = ScopeGate({"dropout"}, POLICY, Lexicon([DROPOUT.text], LEXICON))
+
+    assert gate.unknown("What is DropConnect?") == ("dropconnect",)
+    assert gate.unknown("What is dropout?") == ()
+    assert ScopeGate({"dropout"}, POLICY).unknown("What is DropConnect?") == ()

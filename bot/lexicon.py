@@ -1,0 +1,61 @@
+"""Which words of a question the article never uses: a sign that it asks about something the article lacks.
+
+"What is DropConnect?" or "What is mixup augmentation?" land in the scope model's band next to the dropout and
+data-augmentation entries, and a draft restating that entry under the question's name is true of it sentence by
+sentence. A word counts as unknown only when general English rarely uses it (`wordfreq`) and the article has
+nothing it could stand for: not the word, its stem, a longer article word it abbreviates ("backprop", "init"),
+a close spelling ("dropot"), two article words run together ("minibatch"), or initials before an article word
+("WGAN" for Wasserstein GAN, "LSGAN" for least-squares GAN).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+from bot.policy import LexiconPolicy
+from common.text import stem, words
+
+_LETTERS = re.compile(r"[a-z]+")
+
+
+class Lexicon:
+    """The words of an article and what they could be written as, built once per index."""
+
+    def __init__(self, texts: Iterable[str], policy: LexiconPolicy) -> None:
+        self.policy = policy
+        sequences = [words(text) for text in texts]
+        self.words = {w for seq in sequences for w in seq}
+        self.stems = {stem(w) for w in self.words}
+        self.joined: set[str] = set()
+        for seq in sequences:
+            for n in range(2, 4):
+                for i in range(len(seq) - n + 1):
+                    gram = seq[i : i + n]
+                    self.joined.add("".join(w[0] for w in gram[:-1]) + gram[-1])  # "wgan", "lsgan"
+                    if n == 2:
+                        self.joined.add("".join(gram))  # "minibatch"
+        self._long = sorted(w for w in self.words if len(w) >= policy.min_letters)
+
+    def unknown(self, question: str) -> tuple[str, ...]:
+        """The question's rare words that nothing in the article accounts for, in order of appearance."""
+        from wordfreq import zipf_frequency
+
+        found: list[str] = []
+        for token in words(question):
+            for word in _LETTERS.findall(token):
+                if len(word) < self.policy.min_letters or word in found:
+                    continue
+                if zipf_frequency(word, "en") >= self.policy.rare or self._accounted(word):
+                    continue
+                found.append(word)
+        return tuple(found)
+
+    def _accounted(self, word: str) -> bool:
+        if word in self.words or stem(word) in self.stems or word in self.joined:
+            return True
+        short = stem(word)
+        if any(w.startswith(word) or w.startswith(short) for w in self._long):
+            return True
+        return bool(difflib.get_close_matches(word, self._long, n=1, cutoff=self.policy.close))
