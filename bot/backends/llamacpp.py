@@ -10,10 +10,13 @@ threads and seed reproduces output on one machine; the first token comes sooner 
   and the context settings; the next process loads it (the very state that evaluation wrote, so answers
   do not change) instead of evaluating the head again; a file that does not load is rebuilt.
 - One worker thread runs every call: llama.cpp's OpenMP pool belongs to the thread that starts it.
+- A model loads with llama.cpp's log lines dropped at their source, never by pointing the process's stdout and
+  stderr at /dev/null, which would swallow what other threads print while it loads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import json
@@ -34,6 +37,8 @@ from common.models import Choice, choose, family_of, is_preset, preset_file, swe
 from common.settings import Settings
 
 _PATCH_LOCK = threading.Lock()
+_QUIET_LOCK = threading.Lock()
+_SILENT: list[Any] = []  # llama.cpp's log callback that drops every line, made once (ctypes must keep it alive)
 _DONE = object()
 
 
@@ -78,7 +83,7 @@ class LlamaCppLLM(BaseLLM):
         self._head: list[int] | None = None
         self._head_key: str | None = None
         try:
-            with _extra_buffers(llama_cpp, enabled=extra_buffers):
+            with _quiet_load(llama_cpp), _extra_buffers(llama_cpp, enabled=extra_buffers):
                 self.model = llama_cpp.Llama(
                     model_path=str(path),
                     n_ctx=n_ctx,
@@ -374,6 +379,35 @@ def gpu_offload() -> bool:
     except ModuleNotFoundError:
         return False
     return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+class _NoRedirect(contextlib.nullcontext):
+    def __init__(self, disable: bool = True) -> None:
+        super().__init__()
+
+
+@contextmanager
+def _quiet_load(llama_cpp: Any) -> Iterator[None]:
+    """Load with llama.cpp's own log lines dropped at their source, not with llama-cpp-python's `verbose=False`
+    redirect, which points the whole process's stdout and stderr at /dev/null while a model loads
+    (abetlen/llama-cpp-python#1874): the bot loads its models on a background thread, so whatever the chat,
+    the server or a log printed meanwhile was lost."""
+    from llama_cpp import _internals, _logger, llama
+
+    if not _SILENT:
+        _SILENT.append(llama_cpp.llama_log_callback(lambda level, text, data: None))
+    modules = (llama, _internals)
+    with _QUIET_LOCK:
+        originals = [module.suppress_stdout_stderr for module in modules]
+        for module in modules:
+            module.suppress_stdout_stderr = _NoRedirect
+        llama_cpp.llama_log_set(_SILENT[0], ctypes.c_void_p(0))
+        try:
+            yield
+        finally:
+            llama_cpp.llama_log_set(_logger.llama_log_callback, ctypes.c_void_p(0))
+            for module, original in zip(modules, originals, strict=True):
+                module.suppress_stdout_stderr = original
 
 
 @contextmanager

@@ -110,3 +110,30 @@ def test_the_heads_saved_state_lets_the_next_process_skip_it_and_changes_no_answ
     third = fresh()
     assert [answer(third, q) for q in QUESTIONS] == evaluated
     assert saved.stat().st_size > 100_000  # rebuilt
+
+
+def test_loading_a_model_leaves_what_other_threads_print_alone():
+    """The bot loads its models on a background thread while the chat or the server prints."""
+    import os
+    import sys
+    import time
+
+    def streams() -> tuple[int, int, int]:
+        return id(sys.stdout), os.fstat(1).st_ino, os.fstat(2).st_ino
+
+    before, seen, loaded = streams(), [], threading.Event()
+
+    def watch() -> None:
+        while not loaded.is_set():
+            seen.append(streams())
+            time.sleep(0.002)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        load()
+    finally:
+        loaded.set()
+        watcher.join()
+
+    assert len(seen) > 10 and set(seen) == {before}
