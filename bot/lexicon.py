@@ -53,9 +53,9 @@ class Lexicon:
         return tuple(found)
 
     def _accounted(self, word: str) -> bool:
-        if word in self.words or stem(word) in self.stems or word in self.joined:
-            return True
         short = stem(word)
+        if word in self.words or short in self.stems or word in self.joined:
+            return True
         if any(w.startswith(word) or w.startswith(short) for w in self._long):
             return True
         return bool(difflib.get_close_matches(word, self._long, n=1, cutoff=self.policy.close))

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,6 @@ from common.settings import Settings
 
 _PATCH_LOCK = threading.Lock()
 _QUIET_LOCK = threading.Lock()
-_SILENT: list[Any] = []  # llama.cpp's log callback that drops every line, made once (ctypes must keep it alive)
 _DONE = object()
 
 
@@ -386,6 +385,12 @@ class _NoRedirect(contextlib.nullcontext):
         super().__init__()
 
 
+@cache
+def _silent(llama_cpp: Any) -> Any:
+    """llama.cpp's log callback that drops every line, made once: ctypes must keep it alive while it is set."""
+    return llama_cpp.llama_log_callback(lambda level, text, data: None)
+
+
 @contextmanager
 def _quiet_load(llama_cpp: Any) -> Iterator[None]:
     """Load with llama.cpp's own log lines dropped at their source, not with llama-cpp-python's `verbose=False`
@@ -394,14 +399,12 @@ def _quiet_load(llama_cpp: Any) -> Iterator[None]:
     the server or a log printed meanwhile was lost."""
     from llama_cpp import _internals, _logger, llama
 
-    if not _SILENT:
-        _SILENT.append(llama_cpp.llama_log_callback(lambda level, text, data: None))
     modules = (llama, _internals)
     with _QUIET_LOCK:
         originals = [module.suppress_stdout_stderr for module in modules]
         for module in modules:
             module.suppress_stdout_stderr = _NoRedirect
-        llama_cpp.llama_log_set(_SILENT[0], ctypes.c_void_p(0))
+        llama_cpp.llama_log_set(_silent(llama_cpp), ctypes.c_void_p(0))
         try:
             yield
         finally:
