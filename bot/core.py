@@ -243,7 +243,7 @@ class Bot:
         hits = ranked[: self.settings.top_k]
         timings["retrieve"] = time.perf_counter() - tick
         tick = time.perf_counter()
-        verdict = decide.before(query, gate.confidence(query, hits), cuts, gate.unknown(query))
+        verdict = decide.before(query, gate.confidence(query, hits), cuts, gate.unknown(query), gate.variant(query))
         timings["gate"] = time.perf_counter() - tick
         looked: float | None = None
         if self._looks_again(verdict):
@@ -320,7 +320,9 @@ class Bot:
         query = clean_question(question, self.settings.max_question_chars)[0]
         expansion = self.expand(query)
         hits = self.retriever.search(query, self.settings.top_k, expansion)
-        verdict = decide.before(query, self.gate.confidence(query, hits), self.cuts, self.gate.unknown(query))
+        verdict = decide.before(
+            query, self.gate.confidence(query, hits), self.cuts, self.gate.unknown(query), self.gate.variant(query)
+        )
         if second_look and self._looks_again(verdict):
             verdict = decide.second_look(verdict, self._expanded_cosine(query, expansion), self.cuts)
         return verdict

@@ -4,6 +4,8 @@
   cuts give a `Verdict`: refuse, show the closest entry as *related*, or draft (outright, or tentatively
   when the confidence is in the band, where the checked draft settles it). In the band, a question naming
   a word the article never uses ("DropConnect") gets *related*: a draft would restate the neighbouring entry.
+  So does, at any confidence, a definition question about a kind of an article term that the article never
+  names ("What is Monte Carlo dropout?").
 - `looks_again` and `second_look`: a scope-model refusal is reconsidered on the question plus a closed-book
   answer, where the policy was calibrated on the model that wrote it ("Glorot init" finds Xavier).
 - `after` runs once the draft is checked: *answered*, *related* or *refused*. A quote of the entry (the draft did
@@ -91,9 +93,16 @@ def empty(question: str) -> bool:
     return not question.strip()
 
 
-def before(question: str, confidence: float | None, cuts: Cuts, unknown: tuple[str, ...] = ()) -> Verdict:
+def before(
+    question: str,
+    confidence: float | None,
+    cuts: Cuts,
+    unknown: tuple[str, ...] = (),
+    variant: tuple[str, ...] = (),
+) -> Verdict:
     """The verdict before any text is generated; `confidence` is the scope model's (None: nothing to score),
-    `unknown` the question's words the article never uses (`bot.lexicon`)."""
+    `unknown` the question's words the article never uses, `variant` the words of a kind of an article term
+    it asks to define that the article never uses (both `bot.lexicon`)."""
     if empty(question):
         return Verdict("empty", 0.0, "no question")
     if _INJECTION.search(question):
@@ -101,6 +110,9 @@ def before(question: str, confidence: float | None, cuts: Cuts, unknown: tuple[s
     if confidence is None:
         return Verdict("refuse", 0.0, "no content words that the article could answer")
     p = round(confidence, 4)
+    if variant and p >= cuts.refuse_below:
+        return Verdict("related", p, f"asks to define a kind ({' '.join(variant)}) the article never mentions", unknown=variant)
+    unknown = tuple(dict.fromkeys(unknown + variant))
     quote_ok = p >= max(cuts.policy.quote_from, cuts.answer_from)
     if p >= cuts.answer_from:
         return Verdict("answer", p, "covered by the article", quote_ok)

@@ -48,6 +48,11 @@ class ScopeGate:
         """Rare words of `question` that nothing in the article accounts for (none without a lexicon)."""
         return self.lexicon.unknown(question) if self.lexicon is not None else ()
 
+    def variant(self, question: str) -> tuple[str, ...]:
+        """For "What is Monte Carlo dropout?": the words naming a kind of an article term the article never
+        mentions (none without a lexicon)."""
+        return self.lexicon.variant(question) if self.lexicon is not None else ()
+
     def confidence(self, question: str, hits: list[Hit]) -> float | None:
         """The probability that the article answers `question`; None when there is nothing to score."""
         if not hits or not content_tokens(question):

@@ -6,6 +6,10 @@ sentence. A word counts as unknown only when general English rarely uses it (`wo
 nothing it could stand for: not the word, its stem, a longer article word it abbreviates ("backprop", "init"),
 a close spelling ("dropot"), two article words run together ("minibatch"), or initials before an article word
 ("WGAN" for Wasserstein GAN, "LSGAN" for least-squares GAN).
+
+A definition question about a kind of an article term ("What is Monte Carlo dropout?", "What is hinge loss?")
+is a sharper sign: the article cannot define the kind without naming it, so a modifier it never uses, even a
+common one like "Monte", marks the question as one it does not answer (`Lexicon.variant`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,13 @@ from bot.policy import LexiconPolicy
 from common.text import stem, words
 
 _LETTERS = re.compile(r"[a-z]+")
+# "What is [a|an|the] X", X running to the first "?", comma or word that starts another clause.
+_DEFINED = re.compile(
+    r"^\s*(?:what|which)\s+(?:is|are|was)\s+(?:an?\s+|the\s+)?([\w\- ]+?)\s*"
+    r"(?:\?|,|$|\b(?:and|in|for|when|that|which|used|exactly)\b)",
+    re.I,
+)
+_RELATION = {"of", "behind", "for", "in", "with", "on", "to", "between", "from", "about", "by", "at", "like", "over", "vs"}
 
 
 class Lexicon:
@@ -50,6 +61,28 @@ class Lexicon:
                 if zipf_frequency(word, "en") >= self.policy.rare or self._accounted(word):
                     continue
                 found.append(word)
+        return tuple(found)
+
+    def variant(self, question: str) -> tuple[str, ...]:
+        """For "What is X?" where X is a short noun phrase whose last word the article uses: the words before
+        it that the article never uses and that are not common English, the kind the question asks about
+        ("monte", "carlo"); else ()."""
+        from wordfreq import zipf_frequency
+
+        match = _DEFINED.search(question)
+        phrase = match.group(1).split() if match else []
+        if not 2 <= len(phrase) <= self.policy.variant_words or any(w.lower() in _RELATION for w in phrase):
+            return ()
+        head = words(phrase[-1])
+        if not head or not all(w in self.words or stem(w) in self.stems for w in head):
+            return ()
+        found: list[str] = []
+        for token in words(" ".join(phrase[:-1])):
+            for word in _LETTERS.findall(token):
+                if len(word) < self.policy.variant_letters or word in found or zipf_frequency(word, "en") >= self.policy.variant_rare:
+                    continue
+                if not self._accounted(word):
+                    found.append(word)
         return tuple(found)
 
     def _accounted(self, word: str) -> bool:

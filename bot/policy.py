@@ -73,6 +73,11 @@ class LexiconPolicy:
     rare: float = 2.5  # wordfreq zipf below which a word is rare in English ("dropconnect", "lipschitz", "cuda")
     min_letters: int = 4  # shorter words are users' shorthand ("fns", "nns") more often than names
     close: float = 0.8  # difflib ratio from which a word is a misspelling of an article word ("dropot")
+    # "What is Monte Carlo dropout?": a modifier of an article term in a definition question, never in the article
+    # and under this zipf, makes the question one the article does not answer, at any confidence (docs/evaluation.md).
+    variant_rare: float = 4.0
+    variant_words: int = 5  # a longer "X" is a description, not the name of a kind
+    variant_letters: int = 3  # shorter words are articles and symbols, not names
 
 
 RETRIEVAL = RetrievalPolicy()

@@ -10,6 +10,7 @@ ARTICLE = [
     "How does mini-batch gradient descent work?\n\nBackpropagation computes the gradients of each mini batch.",
     "What is the drawback of GAN, and why do we need Wasserstein GAN?\n\nIt uses the Wasserstein distance.",
     "What is Xavier initialization?\n\nXavier initialization keeps the variance of activations.",
+    "What is a loss function?\n\nA loss function measures the error; cross-entropy loss suits classification.",
 ]
 
 
@@ -44,3 +45,29 @@ def test_a_rare_word_the_article_never_uses_is_unknown(lexicon, question, unknow
 )
 def test_words_the_article_accounts_for_are_not_unknown(lexicon, question):
     assert lexicon.unknown(question) == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "variant"),
+    [
+        ("What is Monte Carlo dropout and how does it give uncertainty estimates?", ("monte", "carlo")),
+        ("What is hinge loss, and where is it used?", ("hinge",)),
+        ("what are dilated convolutions?", ()),  # "convolutions" is no article word here: nothing to be a kind of
+        ("What is a tiny dropout?", ()),  # common English describes; it does not name a kind
+    ],
+)
+def test_a_definition_of_a_kind_of_an_article_term_names_its_unknown_words(lexicon, question, variant):
+    assert lexicon.variant(question) == variant
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is cross-entropy loss?",  # the article names this kind
+        "What is the purpose of dropout?",  # a relation, not a kind
+        "Why does Monte Carlo dropout work?",  # not a definition question: the band and the checks judge it
+        "What is dropout?",
+    ],
+)
+def test_kinds_the_article_names_and_other_questions_are_not_variants(lexicon, question):
+    assert lexicon.variant(question) == ()
