@@ -111,7 +111,9 @@ def before(
         return Verdict("refuse", 0.0, "no content words that the article could answer")
     p = round(confidence, 4)
     if variant and p >= cuts.refuse_below:
-        return Verdict("related", p, f"asks to define a kind ({' '.join(variant)}) the article never mentions", unknown=variant)
+        return Verdict(
+            "related", p, f"asks to define a kind ({' '.join(variant)}) the article never mentions", unknown=variant
+        )
     unknown = tuple(dict.fromkeys(unknown + variant))
     quote_ok = p >= max(cuts.policy.quote_from, cuts.answer_from)
     if p >= cuts.answer_from:

@@ -28,7 +28,23 @@ _DEFINED = re.compile(
     r"(?:\?|,|$|\b(?:and|in|for|when|that|which|used|exactly)\b)",
     re.I,
 )
-_RELATION = {"of", "behind", "for", "in", "with", "on", "to", "between", "from", "about", "by", "at", "like", "over", "vs"}
+_RELATION = {
+    "of",
+    "behind",
+    "for",
+    "in",
+    "with",
+    "on",
+    "to",
+    "between",
+    "from",
+    "about",
+    "by",
+    "at",
+    "like",
+    "over",
+    "vs",
+}
 
 
 class Lexicon:
@@ -79,7 +95,11 @@ class Lexicon:
         found: list[str] = []
         for token in words(" ".join(phrase[:-1])):
             for word in _LETTERS.findall(token):
-                if len(word) < self.policy.variant_letters or word in found or zipf_frequency(word, "en") >= self.policy.variant_rare:
+                if (
+                    len(word) < self.policy.variant_letters
+                    or word in found
+                    or zipf_frequency(word, "en") >= self.policy.variant_rare
+                ):
                     continue
                 if not self._accounted(word):
                     found.append(word)
