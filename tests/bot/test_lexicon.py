@@ -1,10 +1,13 @@
 """The question's words the article never uses: rare in English, and nothing in the article they could stand for."""
 
+from pathlib import Path
+
 import pytest
 
 from bot.lexicon import Lexicon
 from bot.policy import LEXICON
 
+ARTICLE_MD = Path(__file__).resolve().parents[2] / "data" / "article.md"
 ARTICLE = [
     "What is dropout?\n\nDropout randomly drops units during training.",
     "How does mini-batch gradient descent work?\n\nBackpropagation computes the gradients of each mini batch.",
@@ -71,3 +74,33 @@ def test_a_definition_of_a_kind_of_an_article_term_names_its_unknown_words(lexic
 )
 def test_kinds_the_article_names_and_other_questions_are_not_variants(lexicon, question):
     assert lexicon.variant(question) == ()
+
+
+@pytest.fixture(scope="module")
+def article_lexicon() -> Lexicon:
+    from ingest import chunk_records, parse_article
+
+    chunks = chunk_records(parse_article(ARTICLE_MD.read_text(encoding="utf-8")), str(ARTICLE_MD))
+    return Lexicon([c.text for c in chunks], LEXICON)
+
+
+def test_no_definition_question_in_the_articles_words_reads_as_an_unnamed_kind(article_lexicon):
+    """104 definition questions written for this check: article terms, kinds the article names ("leaky ReLU"),
+    and kinds described in common English ("a tiny learning rate")."""
+    questions = (Path(__file__).parent / "definitions_in_article_words.txt").read_text(encoding="utf-8").splitlines()
+
+    assert len(questions) == 104
+    assert [(q, article_lexicon.variant(q)) for q in questions if article_lexicon.variant(q)] == []
+
+
+@pytest.mark.parametrize(
+    ("question", "variant"),
+    [
+        ("What is Monte Carlo dropout and how does it give uncertainty estimates?", ("monte", "carlo")),
+        ("What is mixup data augmentation?", ("mixup",)),
+        ("What is elastic net regularization, and when would you combine L1 and L2?", ("elastic",)),
+        ("What is inverted dropout, and why do frameworks scale activations during training?", ("inverted",)),
+    ],
+)
+def test_kinds_of_article_terms_the_article_never_names(article_lexicon, question, variant):
+    assert article_lexicon.variant(question) == variant
