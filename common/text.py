@@ -159,7 +159,7 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 FENCE = re.compile(r"^\s*(```|~~~)")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*]|\d+\.)\s+")
 _LIST_MARKERS = re.compile(r"^(?:(?:[*+-]|\d+[.)])\s+)+")
-_QUOTE_MARKS = re.compile(r"[*`#>]+|^\s*[-*]\s", re.M)
+_QUOTE_MARKS = re.compile(r"^\s*[-*]\s+|[*`#>]+", re.M)
 _LATEX_TEXT = re.compile(r"\\text\{([^}]*)\}")
 _DISPLAY_MATH = re.compile(r"^\[\s*(.*?)\s*\]$")
 
@@ -273,7 +273,8 @@ def plain_for_quote(markdown: str) -> str:
 
     A `[0]` in code becomes `(0)`, so a quote never holds what reads as a citation marker.
     """
-    return MARKER.sub(lambda m: f"({m.group(1)})", fold(_QUOTE_MARKS.sub(" ", markdown)))
+    text = _ESCAPE.sub(r"\1", _QUOTE_MARKS.sub("", markdown))  # marks go without a trace: "**0 and 1**," stays "0 and 1,"
+    return MARKER.sub(lambda m: f"({m.group(1)})", fold(text))
 
 
 def plain_for_reference(markdown: str) -> str:

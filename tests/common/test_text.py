@@ -71,6 +71,12 @@ def test_plain_for_quote_leaves_no_marks_and_no_citation_lookalikes():
     assert plain_for_quote(text) == "Note: e(1) is the second item"
 
 
+def test_a_quote_keeps_the_punctuation_after_bold_text_in_place():
+    text = "* * **Tanh** scales the value between **\\-1 and 1**, centered at **0**."
+
+    assert plain_for_quote(text) == "Tanh scales the value between -1 and 1, centered at 0."
+
+
 @pytest.mark.parametrize(
     ("markdown", "expected"),
     [
