@@ -273,7 +273,8 @@ def plain_for_quote(markdown: str) -> str:
 
     A `[0]` in code becomes `(0)`, so a quote never holds what reads as a citation marker.
     """
-    text = _ESCAPE.sub(r"\1", _QUOTE_MARKS.sub("", markdown))  # marks go without a trace: "**0 and 1**," stays "0 and 1,"
+    # Marks go without a trace, so "**0 and 1**," stays "0 and 1,".
+    text = _ESCAPE.sub(r"\1", _QUOTE_MARKS.sub("", markdown))
     return MARKER.sub(lambda m: f"({m.group(1)})", fold(text))
 
 
