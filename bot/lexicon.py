@@ -67,24 +67,12 @@ class Lexicon:
 
     def unknown(self, question: str) -> tuple[str, ...]:
         """The question's rare words that nothing in the article accounts for, in order of appearance."""
-        from wordfreq import zipf_frequency
-
-        found: list[str] = []
-        for token in words(question):
-            for word in _LETTERS.findall(token):
-                if len(word) < self.policy.min_letters or word in found:
-                    continue
-                if zipf_frequency(word, "en") >= self.policy.rare or self._accounted(word):
-                    continue
-                found.append(word)
-        return tuple(found)
+        return self._unaccounted(question, self.policy.min_letters, self.policy.rare)
 
     def variant(self, question: str) -> tuple[str, ...]:
         """For "What is X?" where X is a short noun phrase whose last word the article uses: the words before
         it that the article never uses and that are not common English, the kind the question asks about
         ("monte", "carlo"); else ()."""
-        from wordfreq import zipf_frequency
-
         match = _DEFINED.search(question)
         phrase = match.group(1).split() if match else []
         if not 2 <= len(phrase) <= self.policy.variant_words or any(w.lower() in _RELATION for w in phrase):
@@ -92,17 +80,21 @@ class Lexicon:
         head = words(phrase[-1])
         if not head or not all(w in self.words or stem(w) in self.stems for w in head):
             return ()
+        return self._unaccounted(" ".join(phrase[:-1]), self.policy.variant_letters, self.policy.variant_rare)
+
+    def _unaccounted(self, text: str, min_letters: int, rare: float) -> tuple[str, ...]:
+        """The words of `text` with at least `min_letters` letters, under zipf `rare` in English, that nothing in
+        the article accounts for, in order of appearance."""
+        from wordfreq import zipf_frequency
+
         found: list[str] = []
-        for token in words(" ".join(phrase[:-1])):
+        for token in words(text):
             for word in _LETTERS.findall(token):
-                if (
-                    len(word) < self.policy.variant_letters
-                    or word in found
-                    or zipf_frequency(word, "en") >= self.policy.variant_rare
-                ):
+                if len(word) < min_letters or word in found:
                     continue
-                if not self._accounted(word):
-                    found.append(word)
+                if zipf_frequency(word, "en") >= rare or self._accounted(word):
+                    continue
+                found.append(word)
         return tuple(found)
 
     def _accounted(self, word: str) -> bool:
