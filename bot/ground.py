@@ -41,6 +41,7 @@ from bot.word_rules import (
 )
 from common.embed import Embedder
 from common.text import (
+    FENCE,
     MARKER,
     content_tokens,
     markers,
@@ -48,6 +49,7 @@ from common.text import (
     plain_for_quote,
     sentences,
     support,
+    words,
 )
 
 REASONS = ("support", "terms", "polarity", "order", "relevance", "repeat", "judge")
@@ -131,12 +133,22 @@ class Grounder:
         changed = False
         considered = 0
         for sentence in sentences(_drop_echoes(_tidy(draft), passages)):
-            if len(kept) == GROUNDING.most_sentences:
-                changed = True  # the prompt asks for at most this many; more is a passage copied on and on
-                break
             body = _body(sentence)
+            past = len(kept) >= GROUNDING.most_sentences
+            if past and not _goes_on(sentence, body, kept, passages[0]):
+                changed = True  # the prompt asks for at most four; more is a passage copied on and on
+                break
             if len(content_tokens(body)) < GROUNDING.min_sentence_tokens or body.endswith("?"):
                 changed = True  # too short, or an echoed question
+                continue
+            if past:  # past four, the answer goes on only while the top entry states it
+                if not self.check(body, passages[0], question, bodies).kept:
+                    changed = True
+                    break
+                judged.append(Judgement(body, 1, ()))
+                bodies.append(body)
+                kept.append(_with_markers(body, [1]))
+                considered += 1
                 continue
             considered += 1
             if _NOT_COVERED.search(body):
@@ -270,6 +282,38 @@ def related(passage: Passage, n: int = 1) -> Grounded:
     """The closest entry, named as the closest entry: for a question the article does not answer directly."""
     text = f'The article does not answer this directly. The closest entry is "{passage.question or passage.section}" [{n}].'
     return Grounded(text, [Citation(n, passage)], "related")
+
+
+def _goes_on(sentence: str, body: str, kept: list[str], top: Passage) -> bool:
+    """Whether a sentence past the fourth may still be checked: the answer is below `most_top_sentences`, and the
+    sentence carries on with the top entry (marked [1] or unmarked) in prose, not code flattened into a line."""
+    own = markers(sentence)
+    return len(kept) < GROUNDING.most_top_sentences and own in ([], [1]) and not _code_line(body, top.text)
+
+
+def _code_line(body: str, passage_text: str) -> bool:
+    """True when `body` holds a run of a fenced code block's tokens (the model copies code as one flat line)."""
+    said = words(body)
+    for block in _code_blocks(passage_text):
+        code = words(block)
+        run = min(GROUNDING.verbatim_words, len(code))
+        grams = {tuple(code[i : i + run]) for i in range(len(code) - run + 1)}
+        if any(tuple(said[i : i + run]) in grams for i in range(len(said) - run + 1)):
+            return True
+    return False
+
+
+def _code_blocks(markdown: str) -> list[str]:
+    blocks: list[list[str]] = []
+    inside = False
+    for line in markdown.splitlines():
+        if FENCE.match(line):
+            inside = not inside
+            if inside:
+                blocks.append([])
+        elif inside:
+            blocks[-1].append(line)
+    return ["\n".join(b) for b in blocks]
 
 
 def _body(sentence: str) -> str:

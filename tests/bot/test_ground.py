@@ -351,8 +351,43 @@ def test_the_second_half_of_a_pair_is_no_repeat():
     assert ground(f"{once} {once}", [pair]) == Grounded(once, [Citation(1, pair)], "repaired")  # a real repeat goes
 
 
-def test_an_answer_keeps_at_most_four_sentences_as_the_prompt_asks():
-    sentence = "Dropout drops some neurons during training [1]."
-    draft = " ".join(sentence.replace("some", word) for word in ("some", "random", "many", "a few", "several", "odd"))
-    result = ground(draft, SHOWN)
-    assert len(markers(result.text)) == 4 and result.grounding == "repaired"
+ACTIVATIONS = Passage(
+    "c",
+    "Name a few activation functions\n\n"
+    "* Sigmoid maps inputs to a range between 0 and 1.\n* Sigmoid suits binary classification outputs.\n"
+    "* ReLU outputs the input when positive, else zero.\n* ReLU addresses the vanishing gradient problem.\n"
+    "* Tanh maps inputs to a range between -1 and 1.\n* Tanh is often used in hidden layers.\n"
+    "* Softmax turns scores into class probabilities.\n\n"
+    "```python\nimport numpy as np\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n```",
+    "Basics",
+    "Name a few activation functions",
+    0.9,
+    (10, 20),
+)
+FOUR = (
+    "Sigmoid maps inputs to a range between 0 and 1. Sigmoid suits binary classification outputs. "
+    "ReLU outputs the input when positive, else zero. ReLU addresses the vanishing gradient problem. "
+)
+
+
+def test_an_answer_going_on_through_the_top_entry_keeps_up_to_six_sentences():
+    draft = FOUR + "Tanh maps inputs to a range between -1 and 1. Tanh is often used in hidden layers. "
+    result = ground(draft + "Softmax turns scores into class probabilities.", [ACTIVATIONS, STRIDE])
+
+    assert len(markers(result.text)) == GROUNDING.most_top_sentences == 6
+    assert "Tanh is often used in hidden layers [1]." in result.text
+    assert "Softmax" not in result.text
+
+
+def test_past_four_sentences_an_answer_stops_where_it_turns_to_another_entry_or_to_code():
+    shown = [ACTIVATIONS, STRIDE]
+    other = ground(
+        FOUR + "Stride is the number of pixels the filter moves [2]. Tanh is often used in hidden layers.", shown
+    )
+    code = ground(FOUR + "Example: python import numpy as np def sigmoid(x): return 1 / (1 + np.exp(-x)).", shown)
+    unstated = ground(FOUR + "Bananas are a yellow tropical fruit. Tanh is often used in hidden layers.", shown)
+
+    for result in (other, code, unstated):
+        assert len(markers(result.text)) == GROUNDING.most_sentences == 4
+        assert result.grounding == "repaired"
+    assert unstated.kept_share == 1.0  # where the answer stopped is not a sentence the checks dropped
