@@ -22,10 +22,10 @@ from bot import decide
 from bot.decide import Cuts, Verdict
 from bot.expand import Expander, expansion_model, expansion_on
 from bot.gate import ScopeGate
-from bot.ground import Grounder, extractive, related
+from bot.ground import Grounded, Grounder, extractive, related
 from bot.judge import Judge, load_judge
 from bot.lexicon import Lexicon
-from bot.llm import LLM, backend, load_llm, model_family
+from bot.llm import LLM, backend, generate, load_llm, model_family
 from bot.policy import GROUNDING, Policy, policy_for
 from bot.prompt import build_messages, passages_shown
 from bot.retrieve import Retriever
@@ -293,11 +293,21 @@ class Bot:
         timings["generate"] = time.perf_counter() - tick
         tick = time.perf_counter()
         draft = "".join(pieces)
-        checked = self.grounder.ground(draft, shown, query) if draft.strip() else extractive(shown[0])
+        checked = self._check(draft, shown, query)
         timings["ground"] = time.perf_counter() - tick
         outcome = decide.after(verdict, checked, cuts, lambda: self.grounder.relevance(checked.text, query))
+        first_draft = ""
+        writer = self._second_writer(llm) if decide.drafts_again(verdict, outcome) else None
+        if writer is not None:
+            tick = time.perf_counter()
+            first_draft, llm = draft, writer
+            messages = build_messages(query, shown, llm.family)
+            draft = generate(llm, messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature)
+            checked = self._check(draft, shown, query)
+            outcome = decide.after(verdict, checked, cuts, lambda: self.grounder.relevance(checked.text, query))
+            timings["second_draft"] = time.perf_counter() - tick
         timings["total"] = time.perf_counter() - started
-        trace = replace(trace, draft=draft, judgements=checked.judgements, outcome=outcome)
+        trace = replace(trace, draft=draft, judgements=checked.judgements, outcome=outcome, first_draft=first_draft)
         if outcome != "answered":
             yield _reply(outcome, shown, timings, base, trace, draft=draft, model=llm.name)
             return
@@ -312,6 +322,14 @@ class Bot:
             trace=trace,
             **base,
         )
+
+    def _check(self, draft: str, shown: list[Passage], query: str) -> Grounded:
+        return self.grounder.ground(draft, shown, query) if draft.strip() else extractive(shown[0])
+
+    def _second_writer(self, llm: LLM) -> LLM | None:
+        """The model of a second draft (`BOT_SECOND_DRAFT`): the judge's, when that is another model than `llm`."""
+        judge = self.judge if self.settings.second_draft else None
+        return judge.llm if judge is not None and judge.llm is not llm else None
 
     def verdict(self, question: str, second_look: bool = True) -> Verdict:
         """The scope gate's decision for `question` (for the eval and the UI's debug view); without

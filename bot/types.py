@@ -94,7 +94,8 @@ class Trace:
     """One pass of a question through the pipeline, everything the outcome was decided on (`bot.decide`).
 
     `decision` is the verdict before generation (`answer`, `tentative`, `related`, `refuse`, `empty`) with its
-    `confidence` and `reason`; `second_look` is the expanded top cosine when a refusal was looked at again.
+    `confidence` and `reason`; `second_look` is the expanded top cosine when a refusal was looked at again;
+    `first_draft` is the generator's draft when it did not stand and the judge's model wrote `draft` instead.
     """
 
     question: str
@@ -108,6 +109,7 @@ class Trace:
     draft: str = ""
     judgements: tuple[Judgement, ...] = ()
     outcome: Outcome = "refused"
+    first_draft: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
         description="Model that judges, per answer sentence, whether its passage states it (p(yes) from logits): "
         "a preset or GGUF file, `off` for word rules only; `auto` = the 1.5B (llama_cpp), else the answer model.",
     )
+    second_draft: bool = Field(
+        True,
+        description="An unsure question's draft that did not stand is written again by the judge's model, if another.",
+    )
     query_expansion: Literal["off", "hyde", "auto"] = Field(
         "auto",
         description="Expand the question with a model's short answer before retrieval (HyDE); "

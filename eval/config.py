@@ -49,6 +49,7 @@ def run_config(
         "prompt_passages": bot.prompt_passages if answers else None,
         "expansion": _expansion(bot),
         "second_look": settings.second_look if answers else None,
+        "second_draft": settings.second_draft if answers else None,
         "judge": _judge(bot) if answers else None,
         "support_tau": GROUNDING.support,
         "policy_sha256": policy_sha256(bot),

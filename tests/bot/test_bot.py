@@ -7,6 +7,8 @@ from bot import Answer, BackendUnavailable, Bot, IndexMismatch, IndexMissing, Mo
 from bot.backends.fake import FakeLLM
 from bot.core import CHECKING, EMPTY, LOOKING_UP, REFUSAL
 from bot.decide import Cuts
+from bot.ground import Grounder
+from bot.judge import Judge
 from bot.types import Status
 from common import FakeEmbedder, Settings
 from common.text import markers
@@ -42,10 +44,10 @@ def test_out_of_scope_is_refused_without_calling_the_model(fake_bot, fake_llm):
     assert fake_llm.history == []
 
 
-def tentative_bot(fake_index: Settings, *responses: str) -> Bot:
+def tentative_bot(fake_index: Settings, *responses: str, **overrides: object) -> Bot:
     """A bot whose gate is unsure of every question (threshold 1, floor 0): each answer must stand on its own."""
     llm = FakeLLM(responses=list(responses))
-    return Bot(fake_index, llm=llm, embedder=FakeEmbedder(), gate_threshold=1.0, gate_floor=0.0)
+    return Bot(fake_index, llm=llm, embedder=FakeEmbedder(), gate_threshold=1.0, gate_floor=0.0, **overrides)
 
 
 def test_an_unsure_gate_lets_an_answer_through_when_the_checks_keep_it(fake_index):
@@ -63,6 +65,31 @@ def test_an_unsure_gate_names_the_closest_entry_when_most_of_the_draft_is_not_in
     assert answer.text.startswith("The article does not answer this directly. The closest entry is")
     assert answer.citations[0].passage.question == "What is data augmentation?" and "[1]" in answer.text
     assert answer.draft == draft  # what the model wrote is kept for the eval and the debug view
+
+
+def test_an_unsure_draft_that_did_not_stand_is_written_again_by_the_judges_model(fake_index):
+    junk = "Bananas are yellow. Paris is in France. Data augmentation increases the training data artificially [1]."
+    bot = tentative_bot(fake_index, junk)
+    writer = FakeLLM()  # restates passage [1], which stands
+    bot.grounder = Grounder(judge=Judge(writer, 0.5))
+
+    answer = bot.ask("What is data augmentation?")
+
+    assert (answer.outcome, answer.trace.first_draft) == ("answered", junk)
+    assert answer.draft == answer.trace.draft != junk and len(writer.history) == 1
+    assert "second_draft" in answer.timings
+
+
+def test_a_second_draft_is_written_only_for_an_unsure_draft_that_did_not_stand(fake_index):
+    junk = "Bananas are yellow. Paris is in France. Data augmentation increases the training data artificially [1]."
+    writers = []
+    for bot in (tentative_bot(fake_index), tentative_bot(fake_index, junk, second_draft=False)):
+        writers.append(FakeLLM())
+        bot.grounder = Grounder(judge=Judge(writers[-1], 0.5))
+        answer = bot.ask("What is data augmentation?")
+        assert answer.trace.first_draft == "" and "second_draft" not in answer.timings
+    assert [w.history for w in writers] == [[], []]
+    assert answer.outcome == "related"  # BOT_SECOND_DRAFT=false: the first draft settles it
 
 
 def test_an_unsure_gate_holds_the_draft_back_and_says_it_is_checking(fake_index):
