@@ -8,7 +8,7 @@
   names ("What is Monte Carlo dropout?").
 - `looks_again` and `second_look`: a scope-model refusal is reconsidered on the question plus a closed-book
   answer, where the policy was calibrated on the model that wrote it ("Glorot init" finds Xavier).
-- `drafts_again`: a tentative draft that did not stand is written once more by the judge's model, then checked.
+- `drafts_again`: a draft that did not stand is written once more by the judge's model, then checked.
 - `after` runs once the draft is checked: *answered*, *related* or *refused*. A quote of the entry (the draft did
   not hold up) is the answer only where the gate is sure the entry answers; a tentative draft stands only
   when it is mostly kept and about the question.
@@ -151,12 +151,13 @@ def second_look(verdict: Verdict, expanded_cosine: float, cuts: Cuts) -> Verdict
 
 
 def drafts_again(verdict: Verdict, outcome: Outcome) -> bool:
-    """Whether an unsure question whose draft did not stand gets a second draft from the judge's (larger) model.
+    """Whether a draft that did not stand (so the closest entry would be shown as related) gets a second draft
+    from the judge's (larger) model.
 
-    The 0.5B's failed band drafts are mostly its own misreadings of the right entry; the 1.5B's second drafts,
+    The 0.5B's failed drafts are mostly its own misreadings of the right entry; the 1.5B's second drafts,
     checked the same way, stood for 5 of 8 answerable dev questions and 1 of 24 hard out-of-scope ones.
     """
-    return verdict.tentative and outcome == "related"
+    return verdict.drafts and outcome == "related"
 
 
 def after(

@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     )
     second_draft: bool = Field(
         True,
-        description="An unsure question's draft that did not stand is written again by the judge's model, if another.",
+        description="A draft that did not stand is written again by the judge's model, if another, before `related`.",
     )
     query_expansion: Literal["off", "hyde", "auto"] = Field(
         "auto",

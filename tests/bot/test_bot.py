@@ -67,7 +67,7 @@ def test_an_unsure_gate_names_the_closest_entry_when_most_of_the_draft_is_not_in
     assert answer.draft == draft  # what the model wrote is kept for the eval and the debug view
 
 
-def test_an_unsure_draft_that_did_not_stand_is_written_again_by_the_judges_model(fake_index):
+def test_a_draft_that_did_not_stand_is_written_again_by_the_judges_model(fake_index):
     junk = "Bananas are yellow. Paris is in France. Data augmentation increases the training data artificially [1]."
     bot = tentative_bot(fake_index, junk)
     writer = FakeLLM()  # restates passage [1], which stands
@@ -80,7 +80,7 @@ def test_an_unsure_draft_that_did_not_stand_is_written_again_by_the_judges_model
     assert "second_draft" in answer.timings
 
 
-def test_a_second_draft_is_written_only_for_an_unsure_draft_that_did_not_stand(fake_index):
+def test_a_second_draft_is_written_only_for_a_draft_that_did_not_stand(fake_index):
     junk = "Bananas are yellow. Paris is in France. Data augmentation increases the training data artificially [1]."
     writers = []
     for bot in (tentative_bot(fake_index), tentative_bot(fake_index, junk, second_draft=False)):

@@ -131,10 +131,11 @@ def test_injections_are_never_reconsidered():
     assert decide.second_look(injection, 0.99, cuts).decision == "refuse"
 
 
-def test_only_an_unsure_draft_that_did_not_stand_is_drafted_again():
-    unsure, sure, closest = Verdict("tentative", 0.4, ""), Verdict("answer", 0.8, ""), Verdict("related", 0.4, "")
+def test_only_a_draft_that_did_not_stand_is_drafted_again():
+    unsure, sure, closest = Verdict("tentative", 0.4, ""), Verdict("answer", 0.6, ""), Verdict("related", 0.4, "")
 
     assert decide.drafts_again(unsure, "related")
+    assert decide.drafts_again(sure, "related")  # gutted, and not sure enough for a quote
     assert not decide.drafts_again(unsure, "answered")
-    assert not decide.drafts_again(sure, "related")  # a sure draft that did not hold is quoted or related
     assert not decide.drafts_again(closest, "related")  # nothing was drafted
+    assert not decide.drafts_again(Verdict("refuse", 0.1, ""), "refused")
