@@ -41,8 +41,8 @@ from bot.word_rules import (
 )
 from common.embed import Embedder
 from common.text import (
-    FENCE,
     MARKER,
+    code_blocks,
     content_tokens,
     markers,
     plain_for_embedding,
@@ -294,26 +294,13 @@ def _goes_on(sentence: str, body: str, kept: list[str], top: Passage) -> bool:
 def _code_line(body: str, passage_text: str) -> bool:
     """True when `body` holds a run of a fenced code block's tokens (the model copies code as one flat line)."""
     said = words(body)
-    for block in _code_blocks(passage_text):
+    for block in code_blocks(passage_text):
         code = words(block)
         run = min(GROUNDING.verbatim_words, len(code))
         grams = {tuple(code[i : i + run]) for i in range(len(code) - run + 1)}
         if any(tuple(said[i : i + run]) in grams for i in range(len(said) - run + 1)):
             return True
     return False
-
-
-def _code_blocks(markdown: str) -> list[str]:
-    blocks: list[list[str]] = []
-    inside = False
-    for line in markdown.splitlines():
-        if FENCE.match(line):
-            inside = not inside
-            if inside:
-                blocks.append([])
-        elif inside:
-            blocks[-1].append(line)
-    return ["\n".join(b) for b in blocks]
 
 
 def _body(sentence: str) -> str:

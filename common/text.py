@@ -278,6 +278,24 @@ def plain_for_quote(markdown: str) -> str:
     return MARKER.sub(lambda m: f"({m.group(1)})", fold(text))
 
 
+def code_blocks(markdown: str) -> list[str]:
+    """The text of each fenced code block, in order (an unclosed fence runs to the end).
+
+    >>> code_blocks("Intro\n```python\nx = 1\n```\ntext\n~~~\ny\n~~~")
+    ['x = 1', 'y']
+    """
+    blocks: list[list[str]] = []
+    inside = False
+    for line in markdown.splitlines():
+        if FENCE.match(line):
+            inside = not inside
+            if inside:
+                blocks.append([])
+        elif inside:
+            blocks[-1].append(line)
+    return ["\n".join(b) for b in blocks]
+
+
 def plain_for_reference(markdown: str) -> str:
     """Plain text for the eval's references: one line per paragraph or list item, code kept verbatim.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from common.text import (
+    code_blocks,
     display_markdown,
     plain_for_embedding,
     plain_for_prompt,
@@ -95,3 +96,10 @@ def test_a_quote_keeps_the_punctuation_after_bold_text_in_place():
 )
 def test_plain_for_reference(markdown, expected):
     assert plain_for_reference(markdown) == expected
+
+
+def test_code_blocks_are_the_fenced_blocks_of_an_entry_in_order():
+    text = "Example:\n\n```python\nimport numpy as np\nx = np.ones(3)\n```\nThen\n~~~\ny = 2\n"
+
+    assert code_blocks(text) == ["import numpy as np\nx = np.ones(3)", "y = 2"]  # an unclosed fence runs to the end
+    assert code_blocks("No code here.") == []
