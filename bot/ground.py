@@ -3,8 +3,11 @@
 With a judge (`bot.judge`, the default), a draft sentence stands when it is a near-verbatim run of a shown
 passage's words, or when the judge's p(yes) that the passage states it is sure (`GROUNDING.judge_sure`), or reaches
 the cut and the sentence has lexical support too (the judge says yes to fluent on-topic claims); beside it run only
-the word rules the grounding eval shows to add (`GROUNDING.judged_rules`). The sentence's own marker picks
-the passage tried first (one passage prefix per answer for the judge's cache), then the others by rank.
+the word rules the grounding eval shows to add (`GROUNDING.judged_rules`). Where the passage contrasts two bold terms
+and the sentence names one, the judge also scores it with the other term: if that version scores higher
+(`GROUNDING.contrast_margin`), the sentence said of one thing what the passage says of the other ("contrast").
+The sentence's own marker picks the passage tried first (one passage prefix per answer for the judge's cache),
+then the others by rank.
 
 Without a judge the word rules stand in, every sentence against the best-ranked shown passage that passes:
 - support: lexical (the share of its content words the passage holds, ALCE-style, >= 0.6), or semantic
@@ -30,6 +33,7 @@ from bot.judge import Judge
 from bot.policy import GROUNDING
 from bot.types import Citation, Grounding, Judgement, Passage
 from bot.word_rules import (
+    contrasted,
     foreign_terms,
     misplaced,
     narrowed,
@@ -52,7 +56,7 @@ from common.text import (
     words,
 )
 
-REASONS = ("support", "terms", "polarity", "order", "relevance", "repeat", "judge")
+REASONS = ("support", "terms", "polarity", "order", "relevance", "repeat", "judge", "contrast")
 _NOT_COVERED = re.compile(r"does not cover|doesn't cover|not covered|cannot answer|can't answer", re.I)
 
 
@@ -204,8 +208,17 @@ class Grounder:
                     or (judge.states(passage.text, body) and support(body, passage.text) >= GROUNDING.support)
                 ),
             ),
+            ("contrast", lambda: not self._contrasted(body, passage.text)),
         ]
         return [t for t in rules if t[0] in self.judged_rules] + judged
+
+    def _contrasted(self, body: str, passage_text: str) -> bool:
+        """Whether the judge finds `body` truer with its one bold term exchanged for the other the passage contrasts."""
+        rival = contrasted(body, passage_text)
+        if rival is None or self.judge is None or verbatim(body, passage_text):
+            return False
+        margin = self.judge.support(passage_text, rival) - self.judge.support(passage_text, body)
+        return margin >= GROUNDING.contrast_margin
 
     def _rules(
         self, body: str, passage: Passage, question: str, earlier: list[str]

@@ -67,6 +67,11 @@ class GroundingPolicy:
     judge_words: int = 300  # words of the passage the judge reads (every entry is shorter)
     narrowed_run: int = 3  # words in order that tie a bare word's clause to what the passage says of a longer term
     judged_rules: tuple[str, ...] = ("repeat", "order")  # word rules that still run beside the judge
+    # A sentence naming one of the two bold terms its passage contrasts is rejected when the same sentence with the
+    # other term scores at least this much higher (`bot.word_rules.contrasted`). Scratch scan of the grounding set's
+    # dev half with the 1.5B (docs/evaluation.md, 2026-12-07 evening): margins 0.01-0.05 reject one more (0.880 ->
+    # 0.889) at the same keep (0.944); 0.005 and below cost a correct sentence. The smallest that keeps every one.
+    contrast_margin: float = 0.01
 
 
 @dataclass(frozen=True)

@@ -314,6 +314,42 @@ def narrowed(body: str, passage_text: str, terms: frozenset[str]) -> bool:
     return False
 
 
+def contrasted(body: str, passage_text: str) -> str | None:
+    """`body` with the one bold term it names exchanged for the other, where its passage contrasts exactly two
+    ("Skip-gram predicts a target word ..." -> "CBOW predicts a target word ..."); None where that does not apply.
+
+    What for: asked about a sentence alone, the judge often cannot tell which of two contrasted things does what,
+    since the passage states the words either way; asked about both versions, it often can (`bot.ground`).
+    A term found only inside the other ("gradient descent" in "stochastic gradient descent") does not count.
+    """
+    shown = list(dict.fromkeys(span.split("(")[0].strip().rstrip(":").strip() for span in _BOLD.findall(passage_text)))
+    terms = [t for t in shown if words(t)]
+    if len(terms) != 2 or len({tuple(words(t)) for t in terms}) != 2:
+        return None
+    found = [(m.start(), m.end(), i) for i, t in enumerate(terms) for m in _term_pattern(t).finditer(body)]
+    found = [f for f in found if not any(o != f and o[0] <= f[0] and f[1] <= o[1] for o in found)]
+    if not found or len({i for _, _, i in found}) != 1:
+        return None
+    other = terms[1 - found[0][2]]
+    out, last = [], 0
+    for start, end, _ in sorted(found):
+        out += [body[last:start], _as_written(other, first=start == 0)]
+        last = end
+    return "".join(out) + body[last:]
+
+
+def _as_written(term: str, *, first: bool) -> str:
+    """A bold term as a sentence writes it: capitalised first, else lower-cased unless its first word is an acronym."""
+    if first:
+        return term[0].upper() + term[1:]
+    return term if term.split()[0].isupper() else term[0].lower() + term[1:]
+
+
+@lru_cache(maxsize=256)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])" + r"[\s-]+".join(map(re.escape, words(term))) + r"(?![\w-])", re.I)
+
+
 def _uses(tokens: list[str], word: str) -> list[int]:
     return [i for i, w in enumerate(tokens) if w == word]
 
