@@ -333,16 +333,18 @@ def contrasted(body: str, passage_text: str) -> str | None:
     other = terms[1 - found[0][2]]
     out, last = [], 0
     for start, end, _ in sorted(found):
-        out += [body[last:start], _as_written(other, first=start == 0)]
+        out += [body[last:start], _as_written(other, body[start:end], first=start == 0)]
         last = end
     return "".join(out) + body[last:]
 
 
-def _as_written(term: str, *, first: bool) -> str:
-    """A bold term as a sentence writes it: capitalised first, else lower-cased unless its first word is an acronym."""
+def _as_written(term: str, replaced: str, *, first: bool) -> str:
+    """A bold term as the sentence would write it: capitalised first in the sentence, else as the passage writes it
+    where the sentence capitalised the term it replaces ("Unlike CBOW") or it is an acronym, else lower-cased."""
     if first:
         return term[0].upper() + term[1:]
-    return term if term.split()[0].isupper() else term[0].lower() + term[1:]
+    keep = replaced[:1].isupper() or term.split()[0].isupper()  # an acronym keeps its capitals ("CBOW")
+    return term if keep else term[0].lower() + term[1:]
 
 
 @lru_cache(maxsize=256)

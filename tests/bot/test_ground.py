@@ -391,3 +391,29 @@ def test_past_four_sentences_an_answer_stops_where_it_turns_to_another_entry_or_
         assert len(markers(result.text)) == GROUNDING.most_sentences == 4
         assert result.grounding == "repaired"
     assert unstated.kept_share == 1.0  # where the answer stopped is not a sentence the checks dropped
+
+
+WORD2VEC = Passage(
+    "w",
+    "What is the difference between CBOW and Skip-gram?\n\n* **CBOW**: Predicts a target word given its surrounding"
+    " words.\n* **Skip-gram**: Predicts surrounding words given a target word.",
+    "NLP",
+    "What is the difference between CBOW and Skip-gram?",
+    0.9,
+    (1, 4),
+)
+
+
+def test_a_sentence_truer_of_the_other_contrasted_term_is_dropped():
+    """The judge says yes to both halves of a swap alone; asked about both versions, it prefers the right one."""
+    wrong, right = "Skip-gram predicts a target word from its context.", "CBOW predicts a target word from its context."
+    grounder, llm = judged({wrong: 0.95, right: 0.99}, cut=GROUNDING.judge_cut)
+    assert grounder.check(wrong, WORD2VEC, "") == SentenceCheck(False, ("contrast",))
+    assert grounder.check(right, WORD2VEC, "").kept
+    assert {s for _, s in llm.judged} == {wrong, right}
+
+
+def test_a_contrast_within_the_margin_keeps_the_sentence():
+    wrong, right = "Skip-gram predicts a target word from its context.", "CBOW predicts a target word from its context."
+    grounder, _ = judged({wrong: 0.95, right: 0.95 + GROUNDING.contrast_margin / 2}, cut=GROUNDING.judge_cut)
+    assert grounder.check(wrong, WORD2VEC, "").kept

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.types import Passage
 from bot.word_rules import (
     article_terms,
+    contrasted,
     foreign_terms,
     misplaced,
     narrowed,
@@ -162,3 +163,29 @@ def test_narrowed_reads_only_article_terms_and_words_the_passage_leaves_bare() -
     assert not narrowed("ReLU introduces a small slope for negative values.", LEAKY, frozenset())
     bare_too = LEAKY + "\n* The **ReLU** returns 0 for negative values."
     assert not narrowed("ReLU introduces a small slope for negative values.", bare_too, frozenset({"relu"}))
+
+
+def test_contrasted_exchanges_the_one_bold_term_a_sentence_names_for_the_other() -> None:
+    assert contrasted("Skip-gram predicts a target word given its surrounding words.", WORD2VEC) == (
+        "CBOW predicts a target word given its surrounding words."
+    )
+    assert contrasted("Unlike CBOW, it predicts surrounding words.", WORD2VEC) == (
+        "Unlike Skip-gram, it predicts surrounding words."
+    )
+
+
+def test_contrasted_needs_two_bold_terms_and_a_sentence_naming_only_one() -> None:
+    assert contrasted("CBOW and Skip-gram differ in what they predict.", WORD2VEC) is None
+    assert contrasted("Dropout reduces overfitting.", WORD2VEC) is None
+    assert contrasted("Dropout reduces overfitting.", DROPOUT) is None  # no bold terms at all
+    assert contrasted("Skip-gram predicts surrounding words.", WORD2VEC + " **GloVe**: counts words.") is None
+
+
+def test_contrasted_does_not_count_a_term_found_only_inside_the_other() -> None:
+    sgd = "**Gradient descent** updates after all points. **Stochastic gradient descent (SGD)** updates after one."
+    assert contrasted("Stochastic gradient descent updates after one point.", sgd) == (
+        "Gradient descent updates after one point."
+    )
+    assert contrasted("Each step of gradient descent uses all points.", sgd) == (
+        "Each step of stochastic gradient descent uses all points."
+    )
