@@ -417,3 +417,11 @@ def test_a_contrast_within_the_margin_keeps_the_sentence():
     wrong, right = "Skip-gram predicts a target word from its context.", "CBOW predicts a target word from its context."
     grounder, _ = judged({wrong: 0.95, right: 0.95 + GROUNDING.contrast_margin / 2}, cut=GROUNDING.judge_cut)
     assert grounder.check(wrong, WORD2VEC, "").kept
+
+
+def test_a_near_verbatim_sentence_is_kept_whatever_the_other_term_scores():
+    """The judge leans to the term its passage lists first: asked, it would drop the entry's own Skip-gram sentence."""
+    copied = "Skip-gram predicts surrounding words given a target word."
+    grounder, llm = judged({copied: 0.969, "CBOW predicts surrounding words given a target word.": 0.981})
+    assert grounder.check(copied, WORD2VEC, "").kept
+    assert llm.judged == []
