@@ -237,7 +237,7 @@ Term = tuple[str, ...]
 def _said_of(passage_text: str) -> tuple[tuple[Term, ...], dict[Term, list[list[str]]]]:
     """The passage's bold terms (words, a parenthesised expansion left out: "CBOW (Continuous ...)"), and
     for each, the content tokens of the clauses about it. Cached like `_passage_clauses`."""
-    spans = (words(span.split("(")[0]) for span in _BOLD.findall(passage_text))
+    spans = (words(name) for name in _bold_names(passage_text))
     terms = tuple(dict.fromkeys(tuple(span) for span in spans if span))
     said_of: dict[Term, list[list[str]]] = {}
     for clause in _clause_texts(passage_text):
@@ -322,8 +322,7 @@ def contrasted(body: str, passage_text: str) -> str | None:
     since the passage states the words either way; asked about both versions, it often can (`bot.ground`).
     A term found only inside the other ("gradient descent" in "stochastic gradient descent") does not count.
     """
-    shown = list(dict.fromkeys(span.split("(")[0].strip().rstrip(":").strip() for span in _BOLD.findall(passage_text)))
-    terms = [t for t in shown if words(t)]
+    terms = [name for name in _bold_names(passage_text) if words(name)]
     if len(terms) != 2 or len({tuple(words(t)) for t in terms}) != 2:
         return None
     found = [(m.start(), m.end(), i) for i, t in enumerate(terms) for m in _term_pattern(t).finditer(body)]
@@ -345,6 +344,12 @@ def _as_written(term: str, replaced: str, *, first: bool) -> str:
         return term[0].upper() + term[1:]
     keep = replaced[:1].isupper() or term.split()[0].isupper()  # an acronym keeps its capitals ("CBOW")
     return term if keep else term[0].lower() + term[1:]
+
+
+def _bold_names(passage_text: str) -> list[str]:
+    """The passage's bold terms as it writes them, once each, a parenthesised expansion and a closing colon left out
+    ("**CBOW (Continuous Bag of Words)**" -> "CBOW", "**Training Phase:**" -> "Training Phase")."""
+    return list(dict.fromkeys(span.split("(")[0].strip().rstrip(":").strip() for span in _BOLD.findall(passage_text)))
 
 
 @lru_cache(maxsize=256)
