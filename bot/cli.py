@@ -87,6 +87,8 @@ def _after_stream(streamed: str, answer: Answer) -> str:
         checked = f"Checked against the article by {answer.judge}" if answer.judge else "Checked by word rules only"
         head = "Not answered directly" if answer.outcome == "related" else checked
         parts.append(f"\n{head}:\n{answer.text}\n")
+        if answer.trace is not None and answer.trace.added:
+            parts.append("(The last sentence is the article's own, added to complete the answer.)\n")
     if answer.notice:
         parts.append(f"\nNote: {answer.notice}\n")
     if answer.citations:

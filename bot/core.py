@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Any
 
 from bot import decide
+from bot.complete import complete
 from bot.decide import Cuts, Verdict
 from bot.expand import Expander, expansion_model, expansion_on
 from bot.gate import ScopeGate
@@ -306,8 +307,17 @@ class Bot:
             checked = self._check(draft, shown, query)
             outcome = decide.after(verdict, checked, cuts, lambda: self.grounder.relevance(checked.text, query))
             timings["second_draft"] = time.perf_counter() - tick
+        if outcome == "answered":
+            checked = complete(checked, shown[0], query)
         timings["total"] = time.perf_counter() - started
-        trace = replace(trace, draft=draft, judgements=checked.judgements, outcome=outcome, first_draft=first_draft)
+        trace = replace(
+            trace,
+            draft=draft,
+            judgements=checked.judgements,
+            outcome=outcome,
+            first_draft=first_draft,
+            added=checked.added,
+        )
         if outcome != "answered":
             yield _reply(outcome, shown, timings, base, trace, draft=draft, model=llm.name)
             return

@@ -78,6 +78,7 @@ class Grounded:
     kept_share: float = field(default=1.0, compare=False)  # of the draft's answer sentences, the share kept
     judge: str = ""  # the model that judged the sentences; "" when word rules checked them
     judgements: tuple[Judgement, ...] = field(default=(), compare=False)  # each considered draft sentence
+    added: str = ""  # the entry's sentence a thin answer was completed with (`bot.complete`)
 
 
 class Grounder:

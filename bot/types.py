@@ -95,7 +95,8 @@ class Trace:
 
     `decision` is the verdict before generation (`answer`, `tentative`, `related`, `refuse`, `empty`) with its
     `confidence` and `reason`; `second_look` is the expanded top cosine when a refusal was looked at again;
-    `first_draft` is the generator's draft when it did not stand and the judge's model wrote `draft` instead.
+    `first_draft` is the generator's draft when it did not stand and the judge's model wrote `draft` instead;
+    `added`, the entry's sentence a thin answer was completed with (`bot.complete`).
     """
 
     question: str
@@ -110,6 +111,7 @@ class Trace:
     judgements: tuple[Judgement, ...] = ()
     outcome: Outcome = "refused"
     first_draft: str = ""
+    added: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

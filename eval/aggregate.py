@@ -5,7 +5,7 @@ Which rows a mean is over:
   refused or not (a false refusal is an answer with no content and no citation);
 - outcome shares (answered, related, refused), groundings and the quoted count: every row;
   citation validity: every row;
-- median words, copy share, written, relevance and repetition: the in-scope rows answered
+- median words, copy share, written, completed, relevance and repetition: the in-scope rows answered
   (not refused, not related), since they describe the text of an answer.
 
 A mean over rows where one value is missing is not taken: it becomes None and an error, because
@@ -25,7 +25,7 @@ from eval.rows import Result, Row, fingerprint
 SETS = ("article", "paraphrase", "interview", "out_of_scope", "hard_out_of_scope")
 RETRIEVAL = ("hit@1", "hit@3", "hit@5", "mrr@10", "ndcg@5")
 ANSWER = ("f1", "rouge_l", "cosine", "gold_cited", "citation_precision", "sentence_coverage", "support")
-ANSWERED = ("copy_share", "written", "relevance", "repetition")  # over answered in-scope rows
+ANSWERED = ("copy_share", "written", "completed", "relevance", "repetition")  # over answered in-scope rows
 GROUNDINGS = ("generated", "repaired", "extractive", "related", "refused")
 OUTCOMES = ("answered", "related", "refused")
 

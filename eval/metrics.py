@@ -260,6 +260,12 @@ def written(answer: Answer) -> float:
     return float(answer.grounding in WRITTEN)
 
 
+def completed(answer: Answer) -> float:
+    """1.0 if the answer's last sentence is its entry's own, added because the model's answer was thin
+    (`bot.complete`): how much of the answer the key facts credit to the article's words rather than the model's."""
+    return float(answer.trace is not None and bool(answer.trace.added))
+
+
 def spoken_text(text: str) -> str:
     """The answer's own words: markers removed, and a quote's framing (the line introducing it and
     the `> ` prefixes) removed, so the words that are compared are the ones that answer."""

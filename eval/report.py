@@ -60,6 +60,7 @@ LABELS = {
     "median_words": "median words",
     "copy_share": "copy share",
     "written": "written by the model",
+    "completed": "completed from the entry",
     "relevance": "answer relevance (MiniLM)",
     "repetition": "repeats a sentence",
 }

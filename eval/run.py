@@ -229,6 +229,7 @@ def _score_answer(score: Callable[..., None], bot: Bot, item: EvalItem, answer: 
         score("words", metrics.answer_words, answer)
         score("copy_share", metrics.copy_share, answer, answer.passages)
         score("written", metrics.written, answer)
+        score("completed", metrics.completed, answer)
         question = meaning.embed_query(item.question)
         spoken = meaning.embed_documents([metrics.spoken_text(answer.text)])[0]
         score("relevance", metrics.relevance, question, spoken)

@@ -146,6 +146,8 @@ def render_answer(answer: Answer, turn: int) -> str:
         check = f"Each sentence checked for meaning against its passage by {escape_text(answer.judge)}{removed}."
     else:
         check = f"Not checked by a judge, only by word rules{removed}."
+    if answer.trace is not None and answer.trace.added:
+        check += " The last sentence is the article's own, added to complete the answer."
     return notice + body + f'\n\n<span class="grounding-note">{check}</span>'
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from bot import Answer, BackendUnavailable, Bot, IndexMismatch, IndexMissing, ModelMissing
 from bot.backends.fake import FakeLLM
+from bot.complete import statements
 from bot.core import CHECKING, EMPTY, LOOKING_UP, REFUSAL
 from bot.decide import Cuts
 from bot.ground import Grounder
@@ -31,9 +32,13 @@ def test_stream_yields_the_draft_then_the_checked_answer(fake_index):
 
     assert all(isinstance(i, str) for i in items[:-1])
     assert "".join(items[:-1]) == "Data augmentation increases the training data artificially [1]. Bananas are yellow."
-    assert isinstance(items[-1], Answer)
-    assert items[-1].text == "Data augmentation increases the training data artificially [1]."
-    assert items[-1].grounding == "repaired"
+    final = items[-1]
+    assert isinstance(final, Answer) and final.grounding == "repaired"
+    # one sentence is left, fewer than the prompt asks for: the entry's own statement completes the answer
+    assert final.text == f"Data augmentation increases the training data artificially [1]. {final.trace.added}"
+    assert final.trace.added.endswith(" [1].")
+    entry = statements(final.citations[0].passage.answer)
+    assert final.trace.added.removesuffix(" [1].") in [s.rstrip(".") for s in entry]
 
 
 def test_out_of_scope_is_refused_without_calling_the_model(fake_bot, fake_llm):

@@ -14,7 +14,7 @@ import pytest
 
 from bot.cli import _after_stream, main
 from bot.core import LOOKING_UP
-from bot.types import Answer
+from bot.types import Answer, Trace
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -149,3 +149,15 @@ def test_a_draft_that_ends_related_is_not_called_checked():
     assert "\nNot answered directly:\nThe article does not answer" in _after_stream("A draft.", related)
     assert "\nChecked by word rules only:\nDropout drops units [1]." in _after_stream("A draft.", repaired)
     assert "\nChecked against the article by qwen2.5-coder-1.5b:\nDropout" in _after_stream("A draft.", judged)
+
+
+def test_a_completed_answer_says_its_last_sentence_is_the_articles_own():
+    added = "Dropout drops neurons during training [1]."
+    completed = Answer(f"Dropout regularizes [1]. {added}", trace=Trace("What is dropout?", added=added))
+
+    shown = _after_stream("Dropout regularizes [1].", completed)
+
+    assert f"{added}\n(The last sentence is the article's own, added to complete the answer.)\n" in shown
+    assert "article's own" not in _after_stream(
+        "Dropout regularizes [1].", Answer("Dropout regularizes [1]. More [1].")
+    )

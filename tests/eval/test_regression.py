@@ -35,7 +35,7 @@ IN_SCOPE = {
     "support": 1.0,
     "facts": 1.0,
 }
-ANSWERED = {"words": 20.0, "copy_share": 0.5, "written": 1.0, "relevance": 0.7, "repetition": 0.0}
+ANSWERED = {"words": 20.0, "copy_share": 0.5, "written": 1.0, "completed": 0.0, "relevance": 0.7, "repetition": 0.0}
 
 
 def answer_json(text: str, grounding: str, outcome: str | None = None) -> dict[str, Any]:
@@ -154,6 +154,7 @@ def refuse(qid: str, refused: bool) -> tuple[str, Edit]:
         ([refuse("p01", True), refuse("p02", True)], "refusal", False),
         ([refuse("o01", False), refuse("o02", False)], "refusal", False),
         ([scores("p01", written=0.0)], "written", False),  # one answer of ten now quoted: 1.0 -> 0.9
+        ([scores("p01", completed=1.0)], "completed", False),  # one answer of ten now completed: 0.0 -> 0.1
         ([scores("p01", relevance=0.65)], "relevance", True),  # mean drops 0.005
         ([scores("p01", relevance=0.5)], "relevance", False),  # mean drops 0.02
         ([scores("p03")], "repetition", True),

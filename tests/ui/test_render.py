@@ -108,6 +108,16 @@ def test_repaired_answer_says_what_checked_it():
     )
 
 
+def test_a_completed_answer_says_its_last_sentence_is_the_articles_own():
+    added = "Stride is the step of the filter [1]."
+    trace = Trace("What is stride?", added=added)
+    answer = Answer(f"Stride moves [1]. {added}", [Citation(1, STRIDE)], passages=[STRIDE], judge="q1.5", trace=trace)
+
+    assert render_answer(answer, 0).endswith(
+        "by q1\\.5. The last sentence is the article's own, added to complete the answer.</span>"
+    )
+
+
 def test_extractive_answer_is_a_quote_from_the_article():
     text = 'The article answers "What is stride?":\n\n> How far the filter moves. [1]'
     answer = Answer(text, [Citation(1, STRIDE)], passages=[STRIDE], grounding="extractive")

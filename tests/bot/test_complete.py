@@ -1,0 +1,81 @@
+"""A thin answer completed with its entry's own statement, and everything that is left alone."""
+
+from __future__ import annotations
+
+from bot.complete import complete, statements
+from bot.ground import Grounded
+from bot.types import Citation, Passage
+
+DROPOUT = (
+    "Dropout is a regularization technique that helps prevent overfitting.\n\n"
+    "* Dropout refers to dropping off some neurons in the neural network during training.\n"
+    "* It makes the network less sensitive to the specific weights of neurons.\n"
+)
+GD_VS_SGD = (
+    "1. **Gradient Descent (GD)**:\n\n"
+    "    * Uses the entire dataset to compute gradients.\n\n"
+    "    * Guaranteed to converge but is computationally expensive.\n\n"
+    "2. **Stochastic Gradient Descent (SGD)**:\n\n"
+    "    * Uses a single data point for each update.\n\n"
+    "A neural network consists of:\n\n"
+    "* Layers that are stacked one after the other.\n\n"
+    "```python\nfor epoch in range(10):\n    update(weights, gradient, learning_rate)\n```\n"
+    "* Often used.\n"
+)
+
+
+def entry(question: str, answer: str) -> Passage:
+    return Passage("e1", f"{question}\n\n{answer}", "S", question, 0.5, (1, 9))
+
+
+def written(text: str, passage: Passage, grounding: str = "repaired") -> Grounded:
+    return Grounded(text, [Citation(1, passage)], grounding)  # type: ignore[arg-type]
+
+
+def test_statements_keep_a_bold_label_on_its_items_and_leave_out_code_and_fragments() -> None:
+    found = statements(GD_VS_SGD)
+
+    assert found[:3] == [
+        "Gradient Descent (GD): Uses the entire dataset to compute gradients.",
+        "Gradient Descent (GD): Guaranteed to converge but is computationally expensive.",
+        "Stochastic Gradient Descent (SGD): Uses a single data point for each update.",
+    ]
+    assert "Layers that are stacked one after the other." in found  # a plain "...consists of:" is no label
+    assert not any("range" in s or "Often used" in s for s in found)
+
+
+def test_a_one_sentence_answer_gets_the_statement_the_question_asks_for() -> None:
+    dropout = entry("What is Dropout?", DROPOUT)
+    thin = written("Dropout is a technique used to prevent overfitting [1].", dropout)
+
+    done = complete(thin, dropout, "dropout - what does it drop during training?")
+
+    added = "Dropout refers to dropping off some neurons in the neural network during training [1]."
+    assert done.text == f"Dropout is a technique used to prevent overfitting [1]. {added}"
+    assert done.added == added and done.grounding == "repaired" and done.citations == thin.citations
+
+
+def test_what_the_answer_already_states_is_not_added_again() -> None:
+    dropout = entry("What is Dropout?", DROPOUT)
+    thin = written("Dropout refers to dropping off some neurons during training [1].", dropout)
+
+    done = complete(thin, dropout, "what is dropout?")
+
+    assert "dropping off" not in done.added and done.added.startswith("Dropout is a regularization technique")
+
+
+def test_full_answers_quotes_and_answers_on_another_passage_are_left_alone() -> None:
+    dropout = entry("What is Dropout?", DROPOUT)
+    three = written("Dropout drops neurons [1]. It prevents overfitting [1]. It is used in training [1].", dropout)
+    quote = written('The article answers "What is Dropout?":\n\n> Dropout is ... [1]', dropout, "extractive")
+    elsewhere = Grounded("Dropout is a technique [2].", [Citation(2, dropout)], "repaired")
+
+    for checked in (three, quote, elsewhere):
+        assert complete(checked, dropout, "what is dropout?") == checked
+
+
+def test_an_entry_with_nothing_new_to_say_leaves_the_answer_as_it_is() -> None:
+    short = entry("What is Dropout?", "Dropout is a regularization technique that helps prevent overfitting.")
+    thin = written("Dropout is a regularization technique that helps prevent overfitting [1].", short)
+
+    assert complete(thin, short, "what is dropout?").added == ""
