@@ -14,7 +14,7 @@ from dataclasses import replace
 from bot.ground import Grounded
 from bot.policy import GROUNDING
 from bot.types import Citation, Passage
-from common.text import FENCE, content_tokens, markers, sentences, strip_inline, support
+from common.text import FENCE, MARKER, content_tokens, markers, sentences, strip_inline, support
 
 _BOLD_LABEL = re.compile(r"(\d+\.\s*)?([*-]\s*)?\*\*[^*]+\*\*\s*:?\s*")
 _NUMBERED = re.compile(r"^\d+\.\s+")
@@ -37,6 +37,7 @@ def statements(markdown: str) -> list[str]:
             continue
         indent = len(line) - len(line.lstrip())
         plain = _NUMBERED.sub("", strip_inline(line.strip().lstrip("*-#> ").strip()))
+        plain = MARKER.sub(lambda m: f"({m.group(1)})", plain)  # code like x[0] must not read as a citation
         labels = [(i, label) for i, label in labels if i < indent]
         if plain.endswith(":"):
             if _BOLD_LABEL.fullmatch(line.strip()):
@@ -67,6 +68,6 @@ def complete(checked: Grounded, passage: Passage, question: str) -> Grounded:
         return checked
     wanted = set(content_tokens(question)) - set(content_tokens(text))
     best = max(fresh, key=lambda s: (len(wanted & set(content_tokens(s))), -fresh.index(s)))
-    added = f"{best.rstrip().rstrip('.')} [1]."
+    added = f"{best.rstrip(' .;:')} [1]."
     citations = checked.citations if any(c.n == 1 for c in checked.citations) else [Citation(1, passage)]
     return replace(checked, text=f"{text.rstrip()} {added}", citations=citations, added=added)

@@ -21,6 +21,7 @@ GD_VS_SGD = (
     "* Layers that are stacked one after the other.\n\n"
     "```python\nfor epoch in range(10):\n    update(weights, gradient, learning_rate)\n```\n"
     "* Often used.\n"
+    "* The first weight, w[0], is the bias term.\n"
 )
 
 
@@ -42,6 +43,7 @@ def test_statements_keep_a_bold_label_on_its_items_and_leave_out_code_and_fragme
     ]
     assert "Layers that are stacked one after the other." in found  # a plain "...consists of:" is no label
     assert not any("range" in s or "Often used" in s for s in found)
+    assert found[-1] == "The first weight, w(0), is the bias term."  # never read as a citation marker
 
 
 def test_a_one_sentence_answer_gets_the_statement_the_question_asks_for() -> None:
