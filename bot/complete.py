@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from bot.ground import Grounded
 from bot.policy import GROUNDING
-from bot.types import Citation, Passage
+from bot.types import Passage
 from common.text import FENCE, MARKER, content_tokens, markers, sentences, strip_inline, support
 
 _BOLD_LABEL = re.compile(r"(\d+\.\s*)?([*-]\s*)?\*\*[^*]+\*\*\s*:?\s*")
@@ -69,5 +69,4 @@ def complete(checked: Grounded, passage: Passage, question: str) -> Grounded:
     wanted = set(content_tokens(question)) - set(content_tokens(text))
     best = max(fresh, key=lambda s: (len(wanted & set(content_tokens(s))), -fresh.index(s)))
     added = f"{best.rstrip(' .;:')} [1]."
-    citations = checked.citations if any(c.n == 1 for c in checked.citations) else [Citation(1, passage)]
-    return replace(checked, text=f"{text.rstrip()} {added}", citations=citations, added=added)
+    return replace(checked, text=f"{text.rstrip()} {added}", added=added)  # [1] is cited already

@@ -1,8 +1,9 @@
 """The `Bot`: question in, short cited answer grounded in the article out.
 
 Flow: clean -> rewrite follow-ups -> expand (when on) -> retrieve -> scope gate -> prompt -> stream a draft
--> ground it (every `[n]` resolves) -> `Answer`. A tentative verdict is settled by the grounded draft: shown
-if it stands, else the closest entry is named as related. Models, index and BM25 load once per `Bot`.
+-> ground it (every `[n]` resolves) -> complete a thin one from its entry -> `Answer`. A tentative verdict is
+settled by the grounded draft: shown if it stands, else the closest entry is named as related. Models, index and
+BM25 load once per `Bot`.
 """
 
 from __future__ import annotations
