@@ -18,16 +18,20 @@ from common.text import FENCE, MARKER, content_tokens, markers, sentences, strip
 
 _BOLD_LABEL = re.compile(r"(\d+\.\s*)?([*-]\s*)?\*\*[^*]+\*\*\s*:?\s*")
 _NUMBERED = re.compile(r"^\d+\.\s+")
+_ITEM = re.compile(r"^([*-]|\d+\.)\s+")
+_OWN_LABEL = re.compile(r"^[^:.]{1,40}:\s")  # "Level of Operation: ..." is labelled already
 
 
 def statements(markdown: str) -> list[str]:
     """The entry's self-contained statements, in order: one per sentence of prose or list item, code left out.
 
     A line ending in ":" introduces what follows; when it is a bold label alone ("**Gradient Descent (GD)**:"),
-    its deeper items carry it, so "Guaranteed to converge" still says what it is said of.
+    the items under it carry it, so "Guaranteed to converge" still says what it is said of. A label that is itself
+    a list item holds for deeper items; one that is not (a "**Dropout:**" heading) holds for the items that
+    follow it, up to the next line of prose.
     """
     found: list[str] = []
-    labels: list[tuple[int, str]] = []
+    labels: list[tuple[int, bool, str]] = []  # indent, whether the label's line is a list item, the label
     inside = False
     for line in markdown.splitlines():
         if FENCE.match(line):
@@ -36,17 +40,20 @@ def statements(markdown: str) -> list[str]:
         if inside or not line.strip():
             continue
         indent = len(line) - len(line.lstrip())
+        item = bool(_ITEM.match(line.strip()))
         plain = _NUMBERED.sub("", strip_inline(line.strip().lstrip("*-#> ").strip()))
         plain = MARKER.sub(lambda m: f"({m.group(1)})", plain)  # code like x[0] must not read as a citation
-        labels = [(i, label) for i, label in labels if i < indent]
+        labels = [
+            (i, listed, label) for i, listed, label in labels if i < indent or (item and not listed and i <= indent)
+        ]
         if plain.endswith(":"):
             if _BOLD_LABEL.fullmatch(line.strip()):
-                labels.append((indent, plain[:-1].strip()))
+                labels.append((indent, item, plain[:-1].strip()))
             continue
-        label = labels[-1][1] if labels else ""
+        label = labels[-1][2] if labels else ""
         for sentence in sentences(plain):
             if len(content_tokens(sentence)) >= GROUNDING.complete_min_tokens:
-                found.append(f"{label}: {sentence}" if label else sentence)
+                found.append(f"{label}: {sentence}" if label and not _OWN_LABEL.match(sentence) else sentence)
     return found
 
 

@@ -46,6 +46,21 @@ def test_statements_keep_a_bold_label_on_its_items_and_leave_out_code_and_fragme
     assert found[-1] == "The first weight, w(0), is the bias term."  # never read as a citation marker
 
 
+def test_a_bold_heading_labels_the_items_after_it_up_to_the_next_prose() -> None:
+    entry_text = (
+        "No, dropout and random forests are different techniques.\n\n**Dropout:**\n\n* Regularization technique for neural networks.\n\n"
+        "**Key Differences:**\n\n* **Level of Operation:** Dropout works at the neuron level.\n\n"
+        "Both add randomness to training models.\n"
+    )
+
+    assert statements(entry_text) == [
+        "No, dropout and random forests are different techniques.",
+        "Dropout: Regularization technique for neural networks.",
+        "Level of Operation: Dropout works at the neuron level.",  # labelled already
+        "Both add randomness to training models.",  # prose ends the heading's items
+    ]
+
+
 def test_a_one_sentence_answer_gets_the_statement_the_question_asks_for() -> None:
     dropout = entry("What is Dropout?", DROPOUT)
     thin = written("Dropout is a technique used to prevent overfitting [1].", dropout)
