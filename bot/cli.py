@@ -15,6 +15,7 @@ import json
 import sys
 from typing import TextIO
 
+from bot.complete import ADDED_NOTE
 from bot.core import Bot
 from bot.rewrite import History
 from bot.types import Answer, Status
@@ -88,7 +89,7 @@ def _after_stream(streamed: str, answer: Answer) -> str:
         head = "Not answered directly" if answer.outcome == "related" else checked
         parts.append(f"\n{head}:\n{answer.text}\n")
         if answer.trace is not None and answer.trace.added:
-            parts.append("(The last sentence is the article's own, added to complete the answer.)\n")
+            parts.append(f"({ADDED_NOTE})\n")
     if answer.notice:
         parts.append(f"\nNote: {answer.notice}\n")
     if answer.citations:

@@ -14,8 +14,9 @@ from dataclasses import replace
 from bot.ground import Grounded
 from bot.policy import GROUNDING
 from bot.types import Passage
-from common.text import FENCE, MARKER, content_tokens, markers, sentences, strip_inline, support
+from common.text import FENCE, content_tokens, disarm_markers, markers, sentences, strip_inline, support
 
+ADDED_NOTE = "The last sentence is the article's own, added to complete the answer."  # what the UI and CLI say
 _BOLD_LABEL = re.compile(r"(\d+\.\s*)?([*-]\s*)?\*\*[^*]+\*\*\s*:?\s*")
 _NUMBERED = re.compile(r"^\d+\.\s+")
 _ITEM = re.compile(r"^([*-]|\d+\.)\s+")
@@ -42,7 +43,7 @@ def statements(markdown: str) -> list[str]:
         indent = len(line) - len(line.lstrip())
         item = bool(_ITEM.match(line.strip()))
         plain = _NUMBERED.sub("", strip_inline(line.strip().lstrip("*-#> ").strip()))
-        plain = MARKER.sub(lambda m: f"({m.group(1)})", plain)  # code like x[0] must not read as a citation
+        plain = disarm_markers(plain)
         labels = [
             (i, listed, label) for i, listed, label in labels if i < indent or (item and not listed and i <= indent)
         ]

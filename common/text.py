@@ -275,7 +275,12 @@ def plain_for_quote(markdown: str) -> str:
     """
     # Marks go without a trace, so "**0 and 1**," stays "0 and 1,".
     text = _ESCAPE.sub(r"\1", _QUOTE_MARKS.sub("", markdown))
-    return MARKER.sub(lambda m: f"({m.group(1)})", fold(text))
+    return disarm_markers(fold(text))
+
+
+def disarm_markers(text: str) -> str:
+    """Article text shown inside an answer, with what reads as a citation marker (`x[0]` in code) as `x(0)`."""
+    return MARKER.sub(lambda m: f"({m.group(1)})", text)
 
 
 def code_blocks(markdown: str) -> list[str]:
