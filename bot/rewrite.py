@@ -1,9 +1,9 @@
 """Rewrite a follow-up ("and how do I fix it?") into a standalone question before retrieval.
 
 Rule-based on purpose: the default model is too small to rewrite reliably, and a rule is
-deterministic and testable. The topic of the last user turn leads a follow-up that picks among its things
-("L1 vs L2: which one ...?"), replaces a leading pronoun, or is appended when the follow-up names no topic
-of its own.
+deterministic and testable. The topic of the last user turn replaces a follow-up's first pronoun, or else
+leads it: "L1 vs L2: which one ...?", "batch normalization at inference time?". It leads rather than
+follows in brackets, which the 0.5B echoed into its answers.
 """
 
 from __future__ import annotations
@@ -15,32 +15,47 @@ from common.text import content_tokens
 History = list[tuple[str, str]]
 _PRONOUN = re.compile(r"\b(it|its|this|that|these|those|they|them|their)\b", re.I)
 _CHOICE = re.compile(r"\b(which|what)\s+one\b|\bwhich\s+of\s+the\s+two\b|\bthe\s+(former|latter)\b", re.I)
+_PREPOSITION = re.compile(r"(at|in|on|for|during|with|without|after|before)\b", re.I)
 _LEAD = re.compile(r"^\s*(and|but|so|also|then|ok|okay|what about|how about)\b[\s,]*", re.I)
+_QUESTION_WORD = r"(what|what's|how|why|when|where|which|who)"
 _QUESTION_HEAD = re.compile(
-    r"^\s*(what|how|why|when|where|which|who)\s+((is|are|does|do|can|could|should|would)\s+)?((a|an|the)\s+)?|^\s*(explain|describe)\s+(the\s+)?",
+    rf"^\s*{_QUESTION_WORD}\s+((is|are|does|do|can|could|should|would)\s+)?((i|we|you)\s+\w+\s+(by\s+|with\s+)?)?((a|an|the)\s+)?"
+    r"|^\s*((can|could)\s+you\s+)?(explain|describe|tell\s+me\s+about)\s+(the\s+)?",
     re.I,
 )
+_TAIL_QUESTION = re.compile(
+    rf"\s+and\s+({_QUESTION_WORD}|is|are|does|do|can|should)\b.*$|\s+(work|works|help|helps|matter|matters)$", re.I
+)
+_LABEL = re.compile(rf"^(?P<label>[^:]+?)\s*(\s[-\u2013\u2014]|:)\s+{_QUESTION_WORD}\b", re.I)
 
 
 def standalone(question: str, history: History | None) -> str:
-    """`question` made self-contained using the last user turn of `history`."""
+    """`question` made self-contained using the last user turn of `history` that names a topic ("How does it
+    work?" names none, so a follow-up to it goes back to the turn before)."""
     if not history:
         return question.strip()
-    previous = next((user for user, _ in reversed(history) if user.strip()), "")
-    if not previous or not _is_follow_up(question):
+    topics = [topic_of(user) for user, _ in reversed(history) if user.strip()]
+    if not topics or not _is_follow_up(question):
         return question.strip()
-    topic = topic_of(previous)
+    topic = next((t for t in topics if content_tokens(t)), topics[0])
     body = _LEAD.sub("", question).strip()
-    if _CHOICE.search(body):
-        return f"{topic}: {body}"
-    if _PRONOUN.search(body):
+    if _PRONOUN.search(body) and not _CHOICE.search(body):
         return _PRONOUN.sub(topic, body, count=1)
-    return f"{body.rstrip('?')} ({topic})?"
+    if _PREPOSITION.match(body):
+        return f"{topic} {body}"
+    return f"{topic}: {body}"
 
 
 def topic_of(question: str) -> str:
-    """'What is the dying ReLU problem?' -> 'dying ReLU problem' (a leading article goes with the question words)."""
-    text = _QUESTION_HEAD.sub("", question.strip()).rstrip("?.! ")
+    """'What is the dying ReLU problem?' -> 'dying ReLU problem' (a leading article goes with the question words).
+
+    A label before a question ("dropout - what is it and why is it useful?") is the topic, and a second
+    question joined by "and" ("... and why is it useful?") or a closing "work" is not part of it.
+    """
+    label = _LABEL.match(question.strip())
+    if label and content_tokens(label["label"]):
+        return label["label"].strip()
+    text = _TAIL_QUESTION.sub("", _QUESTION_HEAD.sub("", question.strip()).rstrip("?.! "))
     return text if text else question.strip()
 
 
