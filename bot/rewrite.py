@@ -24,20 +24,27 @@ _QUESTION_HEAD = re.compile(
     re.I,
 )
 _TAIL_QUESTION = re.compile(
-    rf"\s+and\s+({_QUESTION_WORD}|is|are|does|do|can|should)\b.*$|\s+(work|works|help|helps|matter|matters)$", re.I
+    rf"\s+and\s+({_QUESTION_WORD}|is|are|does|do|can|should)\b.*$"
+    r"|\s+(work|help|matter|happen|occur)s?$|\s+(used|trained|computed|calculated|applied|chosen|defined)(\s+for)?$",
+    re.I,
 )
 _LABEL = re.compile(rf"^(?P<label>[^:]+?)\s*(\s[-\u2013\u2014]|:)\s+{_QUESTION_WORD}\b", re.I)
 
 
 def standalone(question: str, history: History | None) -> str:
-    """`question` made self-contained using the last user turn of `history` that names a topic ("How does it
-    work?" names none, so a follow-up to it goes back to the turn before)."""
-    if not history:
+    """`question` made self-contained using the last user turn of `history`, itself made self-contained first
+    ("how does it work?" after "What is dropout?" is about dropout, and so is a "why?" after it)."""
+    previous = None
+    for user, _ in history or []:
+        if user.strip():
+            previous = _rewrite(user, previous)
+    return _rewrite(question, previous)
+
+
+def _rewrite(question: str, previous: str | None) -> str:
+    if previous is None or not _is_follow_up(question):
         return question.strip()
-    topics = [topic_of(user) for user, _ in reversed(history) if user.strip()]
-    if not topics or not _is_follow_up(question):
-        return question.strip()
-    topic = next((t for t in topics if content_tokens(t)), topics[0])
+    topic = topic_of(previous)
     body = _LEAD.sub("", question).strip()
     if _PRONOUN.search(body) and not _CHOICE.search(body):
         return _PRONOUN.sub(topic, body, count=1)
@@ -50,7 +57,7 @@ def topic_of(question: str) -> str:
     """'What is the dying ReLU problem?' -> 'dying ReLU problem' (a leading article goes with the question words).
 
     A label before a question ("dropout - what is it and why is it useful?") is the topic, and a second
-    question joined by "and" ("... and why is it useful?") or a closing "work" is not part of it.
+    question joined by "and" ("... and why is it useful?") or a closing verb ("work", "trained") is not part of it.
     """
     label = _LABEL.match(question.strip())
     if label and content_tokens(label["label"]):

@@ -52,6 +52,8 @@ def test_a_topic_that_starts_like_an_article_keeps_its_first_letters(question, t
         ("Can you explain dropout?", "dropout"),
         ("what's dropout?", "dropout"),
         ("What do you mean by stride?", "stride"),
+        ("How is a GAN trained?", "GAN"),
+        ("What is a GAN used for?", "GAN"),
     ],
 )
 def test_the_topic_is_the_thing_asked_about_not_the_rest_of_the_question(question, topic):
@@ -64,7 +66,14 @@ def test_a_follow_up_to_a_labelled_question_names_the_label():
     assert standalone("and how does it behave at test time?", history) == "how does dropout behave at test time?"
 
 
-def test_a_follow_up_to_a_follow_up_goes_back_to_the_turn_that_named_the_topic():
-    history = [("What is dropout?", "Dropout drops neurons [1]."), ("how does it work?", "It zeroes ... [1].")]
+def test_a_follow_up_to_a_follow_up_takes_the_topic_the_last_turn_was_about():
+    history = [("What is a GAN?", "A GAN ... [1]."), ("how is it trained?", "The generator ... [1].")]
 
-    assert standalone("why?", history) == "dropout: why?"
+    assert standalone("what is mode collapse in it?", history) == "what is mode collapse in GAN?"
+    assert standalone("why?", [("What is dropout?", "..."), ("how does it work?", "...")]) == "dropout: why?"
+
+
+def test_a_choice_among_the_kinds_asked_for_in_a_follow_up_keeps_their_topic():
+    history = [("what is an autoencoder", "An autoencoder ... [1]."), ("what are its types?", "... [1].")]
+
+    assert standalone("which one is robust to noise?", history) == "autoencoder types: which one is robust to noise?"
