@@ -25,7 +25,7 @@ _QUESTION_HEAD = re.compile(
 )
 _TAIL_QUESTION = re.compile(
     rf"\s+and\s+({_QUESTION_WORD}|is|are|does|do|can|should)\b.*$"
-    r"|\s+(work|help|matter|happen|occur)s?$|\s+(used|trained|computed|calculated|applied|chosen|defined)(\s+for)?$",
+    r"|\s+(differs?|compared?)\s+(from|to|with)\b.*$|\s+(work|help|matter|happen|occur)s?$|\s+(used|trained|computed|calculated|applied|chosen|defined)(\s+for)?$",
     re.I,
 )
 _LABEL = re.compile(rf"^(?P<label>[^:]+?)\s*(\s[-\u2013\u2014]|:)\s+{_QUESTION_WORD}\b", re.I)

@@ -77,3 +77,22 @@ def test_a_choice_among_the_kinds_asked_for_in_a_follow_up_keeps_their_topic():
     history = [("what is an autoencoder", "An autoencoder ... [1]."), ("what are its types?", "... [1].")]
 
     assert standalone("which one is robust to noise?", history) == "autoencoder types: which one is robust to noise?"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("turns", "follow_up", "entry"),
+    [
+        (["What is an autoencoder?", "what are its types?"], "which one removes noise from images?", "denoising"),
+        (["What is stride in a CNN?"], "what happens when it is high or low?", "stride value is high and low"),
+        (["How does the Adam optimizer work?"], "how does it differ from RMSProp?", "Adam optimizer differ"),
+        (["How does LSTM differ from an RNN?"], "how are its cell state and hidden state used?", "cell state"),
+        (["What is CycleGAN?"], "where is it preferred?", "use cases where CycleGAN"),
+    ],
+)
+def test_a_rewritten_follow_up_finds_the_entry_it_asks_about(real_bot, turns, follow_up, entry):
+    question = standalone(follow_up, [(turn, "") for turn in turns])
+
+    top = real_bot.retriever.search(question, 5, "", follow_up=follow_up)[0].passage
+
+    assert entry in top.question
