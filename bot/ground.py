@@ -52,6 +52,7 @@ from common.text import (
     plain_for_embedding,
     plain_for_quote,
     sentences,
+    separate_items,
     support,
     words,
 )
@@ -152,7 +153,7 @@ class Grounder:
                     break
                 judged.append(Judgement(body, 1, ()))
                 bodies.append(body)
-                kept.append(_with_markers(body, [1]))
+                kept.append(_with_markers(separate_items(body, passages[0].text), [1]))
                 considered += 1
                 continue
             considered += 1
@@ -174,7 +175,7 @@ class Grounder:
             if markers(sentence) != [cited]:
                 changed = True
             bodies.append(body)
-            kept.append(_with_markers(body, [cited]))
+            kept.append(_with_markers(separate_items(body, passages[cited - 1].text), [cited]))
         share = len(kept) / max(1, considered)
         judge = self.judge.name if self.judge is not None else ""
         if sum(len(content_tokens(s)) for s in kept) < GROUNDING.min_supported_tokens or not any(
@@ -285,7 +286,8 @@ class Grounder:
 
 def extractive(passage: Passage, n: int = 1, kept_share: float = 0.0) -> Grounded:
     """The article's own answer for `passage`, quoted (never presented as the model's words)."""
-    plain = plain_for_quote(passage.answer)  # code like x[0] becomes x(0): it must not read as a citation
+    # code like x[0] becomes x(0): it must not read as a citation
+    plain = separate_items(plain_for_quote(passage.answer), passage.answer)
     words_ = plain.split()
     quote = " ".join(words_[: GROUNDING.quote_words]) + (" ..." if len(words_) > GROUNDING.quote_words else "")
     text = f'The article answers "{passage.question}":\n\n> {quote} [{n}]'

@@ -11,6 +11,7 @@ than `**` pass through as text.
 
 from __future__ import annotations
 
+import itertools
 import re
 import textwrap
 import threading
@@ -159,6 +160,10 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 FENCE = re.compile(r"^\s*(```|~~~)")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*]|\d+\.)\s+")
 _LIST_MARKERS = re.compile(r"^(?:(?:[*+-]|\d+[.)])\s+)+")
+_ENDED = re.compile(r"[.!?:;,]$")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+_MOST_ITEM_WORDS = 12
+_LEADS = frozenset({"The", "These", "This", "It", "They", "A", "An", "Each", "All", "Both"})
 _QUOTE_MARKS = re.compile(r"^\s*[-*]\s+|[*`#>]+", re.M)
 _LATEX_TEXT = re.compile(r"\\text\{([^}]*)\}")
 _DISPLAY_MATH = re.compile(r"^\[\s*(.*?)\s*\]$")
@@ -276,6 +281,31 @@ def plain_for_quote(markdown: str) -> str:
     # Marks go without a trace, so "**0 and 1**," stays "0 and 1,".
     text = _ESCAPE.sub(r"\1", _QUOTE_MARKS.sub("", markdown))
     return disarm_markers(fold(text))
+
+
+def separate_items(text: str, markdown: str) -> str:
+    """`text` with the list items of `markdown` that it runs together separated again.
+
+    A flattened list reads "High learning rate The gradient blowing up Improper loss function"; an item that
+    ends without punctuation gets ", " before the next item and "; " before a line that opens like a sentence
+    ("Output gate; these gates help ..."). Code lines are not items.
+    """
+    lines, code = [], False
+    for line in markdown.splitlines():
+        if FENCE.match(line):
+            code = not code
+        elif line.strip() and not code:
+            lines.append(fold(_LIST_MARKER.sub("", line).replace("**", "").replace("`", "")))
+    for item, following in itertools.pairwise(lines):
+        if _ENDED.search(item) or not _ALNUM.search(item) or len(item.split()) > _MOST_ITEM_WORDS:
+            continue
+        first = following.split()[0]
+        sentence = first in _LEADS and _ENDED.search(following)  # "These gates help ... forget.": the list is over
+        pattern = rf"(?<![\w-])({re.escape(item)}) ({re.escape(first)})(?![\w-])"
+        text = re.sub(
+            pattern, lambda m, s=sentence: f"{m[1]}; {m[2].lower()}" if s else f"{m[1]}, {m[2]}", text, flags=re.I
+        )
+    return text
 
 
 def disarm_markers(text: str) -> str:

@@ -425,3 +425,20 @@ def test_a_near_verbatim_sentence_is_kept_whatever_the_other_term_scores():
     grounder, llm = judged({copied: 0.969, "CBOW predicts surrounding words given a target word.": 0.981})
     assert grounder.check(copied, WORD2VEC, "").kept
     assert llm.judged == []
+
+
+def test_list_items_the_draft_ran_together_are_separated_in_the_answer():
+    causes = Passage(
+        "c",
+        "Why does loss go NaN?\n\n* High learning rate\n* The gradient blowing up\n* Improper loss function",
+        "Training",
+        "Why does loss go NaN?",
+        0.9,
+        (1, 5),
+    )
+
+    result = ground(
+        "Loss goes NaN from: High learning rate The gradient blowing up Improper loss function [1].", [causes]
+    )
+
+    assert result.text == "Loss goes NaN from: High learning rate, The gradient blowing up, Improper loss function [1]."

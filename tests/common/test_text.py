@@ -12,6 +12,7 @@ from common.text import (
     plain_for_quote,
     plain_for_reference,
     question_key,
+    separate_items,
     strip_inline,
 )
 
@@ -103,3 +104,36 @@ def test_code_blocks_are_the_fenced_blocks_of_an_entry_in_order():
 
     assert code_blocks(text) == ["import numpy as np\nx = np.ones(3)", "y = 2"]  # an unclosed fence runs to the end
     assert code_blocks("No code here.") == []
+
+
+NAN_CAUSES = "What could be the reason that loss leads to nan?\n\n* High learning rate\n* The gradient blowing up\n* Improper loss function\n"
+LSTM_GATES = (
+    "* **LSTM** introduces three special gates:\n\n    * **Input gate**\n\n    * **Forget gate**\n\n"
+    "    * **Output gate**\n\n* These gates help control what information to keep or forget.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "expected"),
+    [
+        (
+            "Loss might go NaN due to: High learning rate The gradient blowing up Improper loss function [1].",
+            NAN_CAUSES,
+            "Loss might go NaN due to: High learning rate, The gradient blowing up, Improper loss function [1].",
+        ),
+        (
+            "LSTM introduces three special gates: input gate Forget gate Output gate These gates help control it.",
+            LSTM_GATES,
+            "LSTM introduces three special gates: input gate, Forget gate, Output gate; these gates help control it.",
+        ),
+        ("A high learning rate can make the loss NaN.", NAN_CAUSES, "A high learning rate can make the loss NaN."),
+    ],
+)
+def test_list_items_a_copy_ran_together_are_separated_again(text, source, expected):
+    assert separate_items(text, source) == expected
+
+
+def test_code_lines_are_not_list_items():
+    source = "Example:\n```python\nx = tf.constant(1)\ny = x\n```\n"
+
+    assert separate_items("x = tf.constant(1) y = x", source) == "x = tf.constant(1) y = x"
