@@ -267,10 +267,18 @@ def plain_for_embedding(markdown: str) -> str:
 def plain_for_prompt(markdown: str) -> str:
     """One paragraph without list markers, bold or code marks, so a small model answers in prose.
 
-    Links and other marks stay: the passage reads as the article wrote it.
+    Links and other marks stay: the passage reads as the article wrote it. A list item that ends without
+    punctuation is closed by a comma (a semicolon before a sentence), so a copied list does not run together.
     """
-    lines = (_LIST_MARKER.sub("", line).replace("**", "").replace("`", "") for line in markdown.splitlines())
-    return " ".join(fold(line) for line in lines if line.strip())
+    lines = _lines(markdown)
+    parts: list[str] = []
+    for i, (line, _) in enumerate(lines):
+        separator = _separator(lines[i - 1][0], line) if i and lines[i - 1][1] else None
+        if separator:
+            parts[-1] += separator
+            line = _opened(line, separator)
+        parts.append(line)
+    return " ".join(parts)
 
 
 def plain_for_quote(markdown: str) -> str:
@@ -284,28 +292,45 @@ def plain_for_quote(markdown: str) -> str:
 
 
 def separate_items(text: str, markdown: str) -> str:
-    """`text` with the list items of `markdown` that it runs together separated again.
+    """`text` with the list items of `markdown` that it runs together separated as `plain_for_prompt` does.
 
-    A flattened list reads "High learning rate The gradient blowing up Improper loss function"; an item that
-    ends without punctuation gets ", " before the next item and "; " before a line that opens like a sentence
-    ("Output gate; these gates help ..."). Code lines are not items.
+    A draft copied from an older prompt, or an item list the model rewrote, reads "High learning rate The
+    gradient blowing up Improper loss function"; this gives "High learning rate, The gradient blowing up, ...".
     """
+    for (item, listed), (following, _) in itertools.pairwise(_lines(markdown)):
+        separator = _separator(item, following) if listed else None
+        if separator:
+            first = following.split()[0]
+            pattern = rf"(?<![\w-])({re.escape(item)}) ({re.escape(first)})(?![\w-])"
+            text = re.sub(pattern, lambda m, s=separator: f"{m[1]}{s} {_opened(m[2], s)}", text, flags=re.I)
+    return text
+
+
+def _lines(markdown: str) -> list[tuple[str, bool]]:
+    """The non-empty lines of `markdown` without list markers, bold or code marks, each with whether it is a
+    list item (not a fence, a line of code, a title or a paragraph)."""
     lines, code = [], False
     for line in markdown.splitlines():
-        if FENCE.match(line):
-            code = not code
-        elif line.strip() and not code:
-            lines.append(fold(_LIST_MARKER.sub("", line).replace("**", "").replace("`", "")))
-    for item, following in itertools.pairwise(lines):
-        if _ENDED.search(item) or not _ALNUM.search(item) or len(item.split()) > _MOST_ITEM_WORDS:
-            continue
-        first = following.split()[0]
-        sentence = first in _LEADS and _ENDED.search(following)  # "These gates help ... forget.": the list is over
-        pattern = rf"(?<![\w-])({re.escape(item)}) ({re.escape(first)})(?![\w-])"
-        text = re.sub(
-            pattern, lambda m, s=sentence: f"{m[1]}; {m[2].lower()}" if s else f"{m[1]}, {m[2]}", text, flags=re.I
-        )
-    return text
+        fence = bool(FENCE.match(line))
+        code = code != fence
+        plain = fold(_LIST_MARKER.sub("", line).replace("**", "").replace("`", ""))
+        if plain:
+            lines.append((plain, bool(_LIST_MARKER.match(line)) and not (code or fence)))
+    return lines
+
+
+def _separator(item: str, following: str) -> str | None:
+    """How a list item with no closing punctuation is closed before the next line: "," before another item,
+    ";" before a sentence ("These gates help ... forget.") or a label ("Example:"); None where nothing is needed."""
+    if _ENDED.search(item) or not _ALNUM.search(item) or len(item.split()) > _MOST_ITEM_WORDS:
+        return None
+    sentence = following.split()[0] in _LEADS and _ENDED.search(following)
+    return ";" if sentence or following.endswith(":") else ","
+
+
+def _opened(line: str, separator: str) -> str:
+    """A sentence after a semicolon starts in lower case ("; these gates help")."""
+    return line[0].lower() + line[1:] if separator == ";" else line
 
 
 def disarm_markers(text: str) -> str:
