@@ -267,18 +267,10 @@ def plain_for_embedding(markdown: str) -> str:
 def plain_for_prompt(markdown: str) -> str:
     """One paragraph without list markers, bold or code marks, so a small model answers in prose.
 
-    Links and other marks stay: the passage reads as the article wrote it. A list item that ends without
-    punctuation is closed by a comma (a semicolon before a sentence), so a copied list does not run together.
+    Links and other marks stay: the passage reads as the article wrote it. Lists are not punctuated here
+    (measured: the model then wrote new wrong sentences, docs/evaluation.md); `separate_items` mends its copies.
     """
-    lines = _lines(markdown)
-    parts: list[str] = []
-    for i, (line, _) in enumerate(lines):
-        separator = _separator(lines[i - 1][0], line) if i and lines[i - 1][1] else None
-        if separator:
-            parts[-1] += separator
-            line = _opened(line, separator)
-        parts.append(line)
-    return " ".join(parts)
+    return " ".join(line for line, _ in _lines(markdown))
 
 
 def plain_for_quote(markdown: str) -> str:
@@ -292,10 +284,10 @@ def plain_for_quote(markdown: str) -> str:
 
 
 def separate_items(text: str, markdown: str) -> str:
-    """`text` with the list items of `markdown` that it runs together separated as `plain_for_prompt` does.
+    """`text` with the list items of `markdown` that it runs together separated again.
 
-    A draft copied from an older prompt, or an item list the model rewrote, reads "High learning rate The
-    gradient blowing up Improper loss function"; this gives "High learning rate, The gradient blowing up, ...".
+    The prompt shows a passage as one paragraph, so a copied list reads "High learning rate The gradient blowing
+    up Improper loss function"; this gives "High learning rate, The gradient blowing up, Improper loss function".
     """
     for (item, listed), (following, _) in itertools.pairwise(_lines(markdown)):
         separator = _separator(item, following) if listed else None

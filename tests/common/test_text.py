@@ -139,15 +139,6 @@ def test_code_lines_are_not_list_items():
     assert separate_items("x = tf.constant(1) y = x", source) == "x = tf.constant(1) y = x"
 
 
-def test_plain_for_prompt_closes_list_items_so_a_copied_list_does_not_run_together():
-    text = "LSTM adds three gates:\n\n* **Input gate**\n* **Forget gate**\n* **Output gate**\n\nThese gates help control it."
-
-    assert (
-        plain_for_prompt(text)
-        == "LSTM adds three gates: Input gate, Forget gate, Output gate; these gates help control it."
-    )
-
-
 def test_plain_for_prompt_leaves_code_lines_as_they_are():
     text = "Example:\n```python\nx = 1\ny = 2\n```\nDone."
 
