@@ -163,7 +163,7 @@ _LIST_MARKERS = re.compile(r"^(?:(?:[*+-]|\d+[.)])\s+)+")
 _ENDED = re.compile(r"[.!?:;,]$")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _MOST_ITEM_WORDS = 12
-_LEADS = frozenset({"The", "These", "This", "It", "They", "A", "An", "Each", "All", "Both"})
+_LEADS = frozenset({"The", "These", "This", "It", "They", "A", "An", "Each", "All", "Both", "When", "If", "There"})
 _QUOTE_MARKS = re.compile(r"^\s*[-*]\s+|[*`#>]+", re.M)
 _LATEX_TEXT = re.compile(r"\\text\{([^}]*)\}")
 _DISPLAY_MATH = re.compile(r"^\[\s*(.*?)\s*\]$")
@@ -289,8 +289,8 @@ def separate_items(text: str, markdown: str) -> str:
     The prompt shows a passage as one paragraph, so a copied list reads "High learning rate The gradient blowing
     up Improper loss function"; this gives "High learning rate, The gradient blowing up, Improper loss function".
     """
-    for (item, listed), (following, _) in itertools.pairwise(_lines(markdown)):
-        separator = _separator(item, following) if listed else None
+    for (item, listed), (following, follows_item) in itertools.pairwise(_lines(markdown)):
+        separator = _separator(item, following, follows_item) if listed else None
         if separator:
             first = following.split()[0]
             pattern = rf"(?<![\w-])({re.escape(item)}) ({re.escape(first)})(?![\w-])"
@@ -311,18 +311,19 @@ def _lines(markdown: str) -> list[tuple[str, bool]]:
     return lines
 
 
-def _separator(item: str, following: str) -> str | None:
+def _separator(item: str, following: str, follows_item: bool) -> str | None:
     """How a list item with no closing punctuation is closed before the next line: "," before another item,
-    ";" before a sentence ("These gates help ... forget.") or a label ("Example:"); None where nothing is needed."""
+    ";" where the list ends (a paragraph, a label like "Example:", or an item that is a sentence: "These gates
+    help ... forget."); None where nothing is needed."""
     if _ENDED.search(item) or not _ALNUM.search(item) or len(item.split()) > _MOST_ITEM_WORDS:
         return None
     sentence = following.split()[0] in _LEADS and _ENDED.search(following)
-    return ";" if sentence or following.endswith(":") else ","
+    return ";" if sentence or not follows_item or following.endswith(":") else ","
 
 
 def _opened(line: str, separator: str) -> str:
-    """A sentence after a semicolon starts in lower case ("; these gates help")."""
-    return line[0].lower() + line[1:] if separator == ";" else line
+    """A sentence after a semicolon starts in lower case ("; these gates help"), a name does not."""
+    return line[0].lower() + line[1:] if separator == ";" and line.split()[0] in _LEADS else line
 
 
 def disarm_markers(text: str) -> str:

@@ -143,3 +143,15 @@ def test_plain_for_prompt_leaves_code_lines_as_they_are():
     text = "Example:\n```python\nx = 1\ny = 2\n```\nDone."
 
     assert plain_for_prompt(text) == "Example: python x = 1 y = 2 Done."
+
+
+def test_an_item_before_a_paragraph_closes_the_list_and_a_name_keeps_its_capital():
+    source = "A network has:\n\n* One input layer\n* One output layer\n\nWhen there are many, it is deep.\n"
+    names = "Examples:\n\n* Learn a latent space\n* Generative Adversarial Networks: two networks.\n"
+
+    assert separate_items("One input layer One output layer When there are many", source) == (
+        "One input layer, One output layer; when there are many"
+    )
+    assert separate_items("Learn a latent space Generative Adversarial", names) == (
+        "Learn a latent space, Generative Adversarial"
+    )
