@@ -16,6 +16,7 @@ import re
 import textwrap
 import threading
 from functools import lru_cache
+from typing import NamedTuple
 
 import Stemmer
 
@@ -163,6 +164,7 @@ _LIST_MARKERS = re.compile(r"^(?:(?:[*+-]|\d+[.)])\s+)+")
 _ENDED = re.compile(r"[.!?:;,]$")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _MOST_ITEM_WORDS = 12
+_BOLD_LINE = re.compile(r"\*\*[^*]+\*\*")
 _LEADS = frozenset({"The", "These", "This", "It", "They", "A", "An", "Each", "All", "Both", "When", "If", "There"})
 _QUOTE_MARKS = re.compile(r"^\s*[-*]\s+|[*`#>]+", re.M)
 _LATEX_TEXT = re.compile(r"\\text\{([^}]*)\}")
@@ -270,7 +272,7 @@ def plain_for_prompt(markdown: str) -> str:
     Links and other marks stay: the passage reads as the article wrote it. Lists are not punctuated here
     (measured: the model then wrote new wrong sentences, docs/evaluation.md); `separate_items` mends its copies.
     """
-    return " ".join(line for line, _ in _lines(markdown))
+    return " ".join(line.text for line in _lines(markdown))
 
 
 def plain_for_quote(markdown: str) -> str:
@@ -288,37 +290,51 @@ def separate_items(text: str, markdown: str) -> str:
 
     The prompt shows a passage as one paragraph, so a copied list reads "High learning rate The gradient blowing
     up Improper loss function"; this gives "High learning rate, The gradient blowing up, Improper loss function".
+    The next item's first word must keep its case: "Vanishing Gradient Problem occurs when ..." is the model's
+    own sentence, not a run-together label.
     """
-    for (item, listed), (following, follows_item) in itertools.pairwise(_lines(markdown)):
-        separator = _separator(item, following, follows_item) if listed else None
+    for line, following in itertools.pairwise(_lines(markdown)):
+        separator = _separator(line, following) if line.item else None
         if separator:
-            first = following.split()[0]
-            pattern = rf"(?<![\w-])({re.escape(item)}) ({re.escape(first)})(?![\w-])"
-            text = re.sub(pattern, lambda m, s=separator: f"{m[1]}{s} {_opened(m[2], s)}", text, flags=re.I)
+            first = following.text.split()[0]
+            pattern = rf"(?<![\w-])((?i:{re.escape(line.text)})) ({re.escape(first)})(?![\w-])"
+            text = re.sub(pattern, lambda m, s=separator: f"{m[1]}{s} {_opened(m[2], s)}", text)
     return text
 
 
-def _lines(markdown: str) -> list[tuple[str, bool]]:
-    """The non-empty lines of `markdown` without list markers, bold or code marks, each with whether it is a
-    list item (not a fence, a line of code, a title or a paragraph)."""
+class _Line(NamedTuple):
+    text: str  # without list markers, bold or code marks
+    item: bool  # a list item (not a fence, a line of code, a title or a paragraph)
+    bold: bool  # all bold: with items under it, a label naming what they are about ("**Vanishing Gradient Problem**")
+    indent: int
+
+
+def _lines(markdown: str) -> list[_Line]:
+    """The non-empty lines of `markdown`, each plain and with what kind of line it is."""
     lines, code = [], False
     for line in markdown.splitlines():
         fence = bool(FENCE.match(line))
         code = code != fence
-        plain = fold(_LIST_MARKER.sub("", line).replace("**", "").replace("`", ""))
+        bare = _LIST_MARKER.sub("", line).strip()
+        plain = fold(bare.replace("**", "").replace("`", ""))
         if plain:
-            lines.append((plain, bool(_LIST_MARKER.match(line)) and not (code or fence)))
+            item = bool(_LIST_MARKER.match(line)) and not (code or fence)
+            indent = len(line) - len(line.lstrip())
+            lines.append(_Line(plain, item, bool(_BOLD_LINE.fullmatch(bare)), indent))
     return lines
 
 
-def _separator(item: str, following: str, follows_item: bool) -> str | None:
-    """How a list item with no closing punctuation is closed before the next line: "," before another item,
-    ";" where the list ends (a paragraph, a label like "Example:", or an item that is a sentence: "These gates
-    help ... forget."); None where nothing is needed."""
+def _separator(line: _Line, following: _Line) -> str | None:
+    """How a list item with no closing punctuation is closed before the next line: ":" after a label, ","
+    before another item, ";" where the list ends (a paragraph, a label like "Example:", or an item that is a
+    sentence: "These gates help ... forget."); None where nothing is needed."""
+    item = line.text
     if _ENDED.search(item) or not _ALNUM.search(item) or len(item.split()) > _MOST_ITEM_WORDS:
         return None
-    sentence = following.split()[0] in _LEADS and _ENDED.search(following)
-    return ";" if sentence or not follows_item or following.endswith(":") else ","
+    if line.bold and following.indent > line.indent:
+        return ":"
+    sentence = following.text.split()[0] in _LEADS and _ENDED.search(following.text)
+    return ";" if sentence or not following.item or following.text.endswith(":") else ","
 
 
 def _opened(line: str, separator: str) -> str:

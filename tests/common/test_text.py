@@ -155,3 +155,16 @@ def test_an_item_before_a_paragraph_closes_the_list_and_a_name_keeps_its_capital
     assert separate_items("Learn a latent space Generative Adversarial", names) == (
         "Learn a latent space, Generative Adversarial"
     )
+
+
+VANISHING = "* **Vanishing Gradient Problem**\n    * Occurs when gradients become too small.\n* **Exploding Gradient Problem**\n    * Happens when gradients grow too large.\n"
+
+
+def test_a_bold_label_over_its_items_is_closed_by_a_colon_and_the_models_own_sentence_is_left_alone():
+    text = (
+        "Vanishing Gradient Problem occurs when they shrink [1]. Exploding Gradient Problem Happens when they grow [1]."
+    )
+
+    assert separate_items(text, VANISHING) == (
+        "Vanishing Gradient Problem occurs when they shrink [1]. Exploding Gradient Problem: Happens when they grow [1]."
+    )
