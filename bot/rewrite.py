@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 
-from common.text import content_tokens
+from common.text import content_tokens, fold
 
 History = list[tuple[str, str]]
+MOST_TOPIC_CHARS = 300  # a history turn is read up to here: a topic is a few words, and the regexes stay linear
 _PRONOUN = re.compile(r"\b(it|its|this|that|these|those|they|them|their)\b", re.I)
 _CHOICE = re.compile(r"\b(which|what)\s+one\b|\bwhich\s+of\s+the\s+two\b|\bthe\s+(former|latter)\b", re.I)
 _PREPOSITION = re.compile(r"(at|in|on|for|during|with|without|after|before)\b", re.I)
 _LEAD = re.compile(r"^\s*(and|but|so|also|then|ok|okay|what about|how about)\b[\s,]*", re.I)
-_QUESTION_WORD = r"(what|what's|how|why|when|where|which|who)"
+_QUESTION_WORD = r"(what|what['\u2019]s|how|why|when|where|which|who)"
 _QUESTION_HEAD = re.compile(
     rf"^\s*{_QUESTION_WORD}\s+((is|are|does|do|can|could|should|would)\s+)?((i|we|you)\s+\w+\s+(by\s+|with\s+)?)?((a|an|the)\s+)?"
     r"|^\s*((can|could)\s+you\s+)?(explain|describe|tell\s+me\s+about)\s+(the\s+)?",
@@ -25,32 +26,21 @@ _QUESTION_HEAD = re.compile(
 )
 _TAIL_QUESTION = re.compile(
     rf"\s+and\s+({_QUESTION_WORD}|is|are|does|do|can|should)\b.*$"
-    r"|\s+(differs?|compared?)\s+(from|to|with)\b.*$|\s+(work|help|matter|happen|occur)s?$|\s+(used|trained|computed|calculated|applied|chosen|defined)(\s+for)?$",
+    r"|\s+(differs?|compared?)\s+(from|to|with)\b.*$|\s+(work|help|matter|happen|occur|differ|mean)s?$|\s+do$"
+    r"|\s+(used|trained|computed|calculated|applied|chosen|defined)(\s+for)?$|\s+good\s+for$",
     re.I,
 )
 _LABEL = re.compile(rf"^(?P<label>[^:]+?)\s*(\s[-\u2013\u2014]|:)\s+{_QUESTION_WORD}\b", re.I)
 
 
 def standalone(question: str, history: History | None) -> str:
-    """`question` made self-contained using the last user turn of `history`, itself made self-contained first
-    ("how does it work?" after "What is dropout?" is about dropout, and so is a "why?" after it)."""
-    previous = None
+    """`question` made self-contained with the topic the conversation is on: that of the last user turn that
+    named one ("how is it trained?" after "What is a GAN?" is about GANs, and so is a "why?" after it)."""
+    topic = None
     for user, _ in history or []:
         if user.strip():
-            previous = _rewrite(user, previous)
-    return _rewrite(question, previous)
-
-
-def _rewrite(question: str, previous: str | None) -> str:
-    if previous is None or not _is_follow_up(question):
-        return question.strip()
-    topic = topic_of(previous)
-    body = _LEAD.sub("", question).strip()
-    if _PRONOUN.search(body) and not _CHOICE.search(body):
-        return _PRONOUN.sub(topic, body, count=1)
-    if _PREPOSITION.match(body):
-        return f"{topic} {body}"
-    return f"{topic}: {body}"
+            topic = _topic_after(fold(user)[:MOST_TOPIC_CHARS], topic)
+    return _rewrite(question.strip(), topic)
 
 
 def topic_of(question: str) -> str:
@@ -59,17 +49,57 @@ def topic_of(question: str) -> str:
     A label before a question ("dropout - what is it and why is it useful?") is the topic, and a second
     question joined by "and" ("... and why is it useful?") or a closing verb ("work", "trained") is not part of it.
     """
-    label = _LABEL.match(question.strip())
+    question = fold(question)[:MOST_TOPIC_CHARS]
+    label = _LABEL.match(question)
     if label and content_tokens(label["label"]):
         return label["label"].strip()
-    text = _TAIL_QUESTION.sub("", _QUESTION_HEAD.sub("", question.strip()).rstrip("?.! "))
-    return text if text else question.strip()
+    text = _QUESTION_HEAD.sub("", question).rstrip("?.! ")
+    while (shorter := _TAIL_QUESTION.sub("", text)) != text:
+        text = shorter
+    return text if text else question
+
+
+def _topic_after(turn: str, topic: str | None) -> str:
+    """The topic after `turn`: its own, or for a follow-up the one it was rewritten with ("what are its types?"
+    after autoencoders is about autoencoder types; "and at inference time?" stays on batch normalization)."""
+    if topic is None or not _is_follow_up(turn):
+        return topic_of(turn)
+    body = _LEAD.sub("", turn).strip()
+    if _pronoun(body) and not _CHOICE.search(body):
+        return topic_of(_rewrite(turn, topic))
+    return topic
+
+
+def _rewrite(question: str, topic: str | None) -> str:
+    """A follow-up with `topic` in place of its first pronoun, or leading it; any other question as it is."""
+    if topic is None or not _is_follow_up(question):
+        return question
+    body = _LEAD.sub("", question).strip()
+    pronoun = _pronoun(body)
+    if pronoun and not _CHOICE.search(body):
+        return f"{body[: pronoun.start()]}{topic}{body[pronoun.end() :]}"
+    if not body.strip("?.!, "):
+        return f"{topic}?"  # "and?", "ok"
+    if _PREPOSITION.match(body):
+        return f"{topic} {body}"
+    return f"{topic}: {body}"
+
+
+def _pronoun(text: str) -> re.Match[str] | None:
+    """The first pronoun of `text`; a "that" right after a noun opens a relative clause ("the function that
+    outputs zero") and is none."""
+    for match in _PRONOUN.finditer(text):
+        before = text[: match.start()].split()
+        if match[0].lower() == "that" and before and content_tokens(before[-1]):
+            continue
+        return match
+    return None
 
 
 def _is_follow_up(question: str) -> bool:
     return (
         bool(_LEAD.match(question))
-        or bool(_PRONOUN.search(question))
+        or _pronoun(question) is not None
         or bool(_CHOICE.search(question))
         or not content_tokens(question)
     )

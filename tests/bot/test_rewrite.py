@@ -54,6 +54,9 @@ def test_a_topic_that_starts_like_an_article_keeps_its_first_letters(question, t
         ("What do you mean by stride?", "stride"),
         ("How is a GAN trained?", "GAN"),
         ("What is a GAN used for?", "GAN"),
+        ("What does the forget gate do?", "forget gate"),
+        ("How does batch normalization help and when should I use it?", "batch normalization"),
+        ("what\u2019s dropout?", "dropout"),
     ],
 )
 def test_the_topic_is_the_thing_asked_about_not_the_rest_of_the_question(question, topic):
@@ -96,3 +99,29 @@ def test_a_rewritten_follow_up_finds_the_entry_it_asks_about(real_bot, turns, fo
     top = real_bot.retriever.search(question, 5, "", follow_up=follow_up)[0].passage
 
     assert entry in top.question
+
+
+def test_a_topic_is_text_not_a_pattern():
+    history = [("What is \\sigma in softmax?", "...")]
+
+    assert standalone("how is it computed?", history) == "how is \\sigma in softmax computed?"
+    assert standalone("What is a GAN?", [*history, ("how is it computed?", "...")]) == "What is a GAN?"
+
+
+def test_follow_ups_without_a_new_topic_keep_the_one_the_conversation_is_on():
+    history = [("What is dropout?", "..."), ("and at inference time?", "..."), ("ok", "...")]
+
+    assert standalone("how does it work?", history) == "how does dropout work?"
+    assert standalone("and?", history) == "dropout?"
+
+
+def test_a_that_after_a_noun_opens_a_relative_clause_not_a_follow_up():
+    question = "What is the activation function that outputs zero for negatives?"
+
+    assert standalone(question, [("What is dropout?", "...")]) == question
+
+
+def test_long_history_turns_are_read_only_as_far_as_a_topic_goes():
+    history = [("What is " + " " * 20000 + "dropout?", "...")] * 1000
+
+    assert standalone("why?", history).startswith("dropout")
