@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from bot.items import separate_items
 from bot.judge import Judge
 from bot.policy import GROUNDING
 from bot.types import Citation, Grounding, Judgement, Passage
@@ -52,7 +53,6 @@ from common.text import (
     plain_for_embedding,
     plain_for_quote,
     sentences,
-    separate_items,
     support,
     words,
 )
