@@ -1,4 +1,5 @@
-"""The labelled question sets in `data/eval` as one list of `EvalItem`s: article questions, paraphrases, out-of-scope.
+"""The labelled question sets in `data/eval` as one list of `EvalItem`s: article questions, paraphrases, follow-ups,
+out-of-scope.
 
 Here, below them, because three products read them: the regression gate scores them, the benchmark asks
 the paraphrases, and the tools tune the scope gate on their dev halves and build `qa.jsonl`.
@@ -28,7 +29,8 @@ class EvalItem:
     """One question to ask the bot, with what counts as the right source and answer.
 
     `gold_questions` are article question texts (empty for out-of-scope items); `references` are
-    the article's answers to them with markdown stripped, one per copy of a duplicated question.
+    the article's answers to them with markdown stripped, one per copy of a duplicated question;
+    `history`, the user turns asked before a follow-up ("What is dropout?" before "and at test time?").
     """
 
     id: str
@@ -38,6 +40,7 @@ class EvalItem:
     kind: str
     split: str
     references: tuple[str, ...] = ()
+    history: tuple[str, ...] = ()
 
     @property
     def gold(self) -> frozenset[str]:
@@ -69,8 +72,9 @@ def load_article(path: Path = EVAL_DIR / "qa.jsonl") -> list[EvalItem]:
 def load_paraphrases(path: Path, article: list[EvalItem], name: str = "paraphrase") -> list[EvalItem]:
     """Reworded questions; each `gold` must name an article question, or the file is rejected.
 
-    `name` is the set they form: `paraphrase` (reworded article questions) or `interview`
-    (terse, typo'd, two-part questions as interviewers and students write them).
+    `name` is the set they form: `paraphrase` (reworded article questions), `interview`
+    (terse, typo'd, two-part questions as interviewers and students write them) or `follow_up` (a question
+    asked after the user turns in its `history`, which it leans on: "how are its cell state and hidden state used?").
 
     An unmatched gold would make every retrieval metric of that item silently 0, so it is an error.
     """
@@ -89,6 +93,7 @@ def load_paraphrases(path: Path, article: list[EvalItem], name: str = "paraphras
                 kind=name,
                 split=row["split"],
                 references=target.references,
+                history=tuple(row.get("history", ())),
             )
         )
     return items
@@ -111,7 +116,7 @@ def load_out_of_scope(path: Path, name: str = "out_of_scope") -> list[EvalItem]:
 
 
 def load_all(eval_dir: Path = EVAL_DIR) -> list[EvalItem]:
-    """All five sets in file order; item ids are checked to be unique across them.
+    """All six sets in file order; item ids are checked to be unique across them.
 
     Raises:
         InputError: a file is missing or malformed, a gold is unknown, or an id repeats.
@@ -121,6 +126,7 @@ def load_all(eval_dir: Path = EVAL_DIR) -> list[EvalItem]:
         *article,
         *load_paraphrases(eval_dir / "paraphrases.jsonl", article),
         *load_paraphrases(eval_dir / "interview.jsonl", article, "interview"),
+        *load_paraphrases(eval_dir / "follow_ups.jsonl", article, "follow_up"),
         *load_out_of_scope(eval_dir / "out_of_scope.jsonl"),
         *load_out_of_scope(eval_dir / "hard_out_of_scope.jsonl", "hard_out_of_scope"),
     ]

@@ -22,7 +22,7 @@ from typing import Any
 from eval import metrics
 from eval.rows import Result, Row, fingerprint
 
-SETS = ("article", "paraphrase", "interview", "out_of_scope", "hard_out_of_scope")
+SETS = ("article", "paraphrase", "interview", "follow_up", "out_of_scope", "hard_out_of_scope")
 RETRIEVAL = ("hit@1", "hit@3", "hit@5", "mrr@10", "ndcg@5")
 ANSWER = ("f1", "rouge_l", "cosine", "gold_cited", "citation_precision", "sentence_coverage", "support")
 ANSWERED = ("copy_share", "written", "completed", "relevance", "repetition")  # over answered in-scope rows

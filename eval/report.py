@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from bot.policy import GROUNDING
+from eval.aggregate import SETS
 from eval.rows import Result, Row, read_result
 
 COLUMNS = (
@@ -29,6 +30,7 @@ COLUMNS = (
     "paraphrase:dev",
     "paraphrase:test",
     "interview",
+    "follow_up",
     "out_of_scope",
     "hard_out_of_scope",
     "hard_out_of_scope:test",
@@ -254,11 +256,7 @@ def _md(text: str) -> str:
 def plot_metrics(result: Result, baseline: Result | None, path: Path) -> None:
     """One panel per set: horizontal bars of every [0, 1] metric, the baseline's beside each."""
     plt = _pyplot()
-    names = [
-        name
-        for name in ("article", "paraphrase", "interview", "out_of_scope", "hard_out_of_scope")
-        if name in result.metrics
-    ]
+    names = [name for name in SETS if name in result.metrics]
     keys = {name: [k for k in LABELS if k not in COUNTS and result.metrics[name].get(k) is not None] for name in names}
     most = max(len(k) for k in keys.values())
     height = most * 0.32 + 1.2

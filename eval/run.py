@@ -58,6 +58,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.core import Bot
 from bot.expand import expansion_overrides
 from bot.policy import GROUNDING
+from bot.rewrite import standalone
 from bot.types import Answer
 from common.embed import Embedder, load_embedder
 from common.errors import BotError
@@ -158,21 +159,23 @@ def _evaluate_one(bot: Bot, item: EvalItem, groups: dict[str, set[str]], retriev
         else:
             scores[key] = round(value, 6)
 
+    history = [(turn, "") for turn in item.history]  # the bot reads the user's turns of a history only
     if retrieval_only:  # the scope gate's verdict and the ranking, without a model
+        question = standalone(item.question, history)
         tick = time.perf_counter()
-        bot.expand(item.question)  # the expander keeps it: retrieve and verdict below reuse this one
+        bot.expand(question)  # the expander keeps it: retrieve and verdict below reuse this one
         expand_s = time.perf_counter() - tick
         tick = time.perf_counter()
-        ranked = bot.retrieve(item.question, RANKED_K)
+        ranked = bot.retrieve(question, RANKED_K)
         retrieve_s = time.perf_counter() - tick
-        verdict = bot.verdict(item.question, second_look=False)
+        verdict = bot.verdict(question, second_look=False)
         questions, ids, confidence = [p.question for p in ranked], [p.id for p in ranked], verdict.confidence
         answer = None
         # a tentative verdict needs the model to settle it: counted related
         outcome = {"answer": "answered", "refuse": "refused"}.get(verdict.decision, "related")
         timings = {"expand": expand_s, "retrieve": retrieve_s} if bot.expands else {"retrieve": retrieve_s}
     else:  # one ask: its trace holds the ranking and the verdict it was decided on
-        answer = bot.ask(item.question)
+        answer = bot.ask(item.question, history)
         trace = answer.trace
         assert trace is not None  # every non-empty question is traced
         questions = [r.question for r in trace.ranking[:RANKED_K]]

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     names = tuple(args.features.split(","))
 
     bot = Bot(llm_backend="fake", preload=False)
-    items = load_all()
+    items = [item for item in load_all() if not item.history]  # a follow-up's scope is that of its rewrite
     X, sets, splits = [], [], []
     for item in items:
         hits = bot.retriever.search(item.question, bot.settings.top_k)

@@ -60,7 +60,24 @@ def test_retrieval_only_run_holds_against_the_committed_baseline(real_index, tmp
     result = json.loads(out.read_text())
     assert result["regression"]["passed"] is True
     assert result["config"]["mode"] == "retrieval"
-    assert [m["n"] for m in result["metrics"].values()] == [153, 80, 40, 40, 150, 75, 75, 40, 20, 20, 224, 112, 112]
+    assert [m["n"] for m in result["metrics"].values()] == [
+        153,
+        80,
+        40,
+        40,
+        150,
+        75,
+        75,
+        16,
+        8,
+        8,
+        40,
+        20,
+        20,
+        224,
+        112,
+        112,
+    ]
     assert "NO REGRESSION" in printed
 
 
@@ -160,3 +177,13 @@ def test_select_takes_the_first_n_of_each_set_in_canonical_order():
 
     assert [i.id for i in runner.select(items, ["out_of_scope", "article"], 1)] == ["a1", "o1"]
     assert [i.id for i in runner.select(items, ["out_of_scope"], None)] == ["o1", "o2"]
+
+
+def test_a_follow_up_is_asked_after_the_turns_before_it(real_index, tmp_path):
+    out = tmp_path / "follow_ups.json"
+
+    assert runner.main(["--retrieval-only", "--sets", "follow_up", "--json", str(out)]) == 0
+
+    rows = {row["id"]: row for row in json.loads(out.read_text())["questions"]}
+    assert rows["f014"]["question"] == "where is it preferred?"  # after "What is CycleGAN?"
+    assert rows["f014"]["ranked"][0] == "What are some use cases where CycleGAN is preferred?"

@@ -80,18 +80,26 @@ def test_checked_in_qa_jsonl_is_what_the_builder_makes(rows):
 
 @pytest.fixture
 def eval_dir(tmp_path: Path) -> Path:
-    for name in ("paraphrases.jsonl", "interview.jsonl", "out_of_scope.jsonl", "hard_out_of_scope.jsonl"):
+    for name in (
+        "paraphrases.jsonl",
+        "interview.jsonl",
+        "follow_ups.jsonl",
+        "out_of_scope.jsonl",
+        "hard_out_of_scope.jsonl",
+    ):
         shutil.copy(ROOT / "data" / "eval" / name, tmp_path / name)
     assert main([str(ROOT / "data" / "article.md"), str(tmp_path / "qa.jsonl")]) == 0
     return tmp_path
 
 
-def test_load_all_reads_five_sets_with_gold_by_question(eval_dir):
+def test_load_all_reads_six_sets_with_gold_by_question(eval_dir):
     items = load_all(eval_dir)
     by_id = {item.id: item for item in items}
 
-    names = ("article", "paraphrase", "interview", "out_of_scope", "hard_out_of_scope")
-    assert [sum(item.set == s for item in items) for s in names] == [153, 80, 150, 40, 224]
+    names = ("article", "paraphrase", "interview", "follow_up", "out_of_scope", "hard_out_of_scope")
+    assert [sum(item.set == s for item in items) for s in names] == [153, 80, 150, 16, 40, 224]
+    assert by_id["f012"].history == ("How does LSTM differ from an RNN?",)
+    assert all(item.history for item in items if item.set == "follow_up")
     assert {item.kind for item in items if item.set == "hard_out_of_scope"} == {
         "neighbour",
         "missing_topic",
