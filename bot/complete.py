@@ -12,15 +12,14 @@ import re
 from dataclasses import replace
 
 from bot.ground import Grounded
+from bot.items import OWN_LABEL
 from bot.policy import GROUNDING
 from bot.types import Passage
-from common.text import FENCE, content_tokens, disarm_markers, markers, sentences, strip_inline, support
+from common.text import FENCE, LIST_MARKER, content_tokens, disarm_markers, markers, sentences, strip_inline, support
 
 ADDED_NOTE = "The last sentence is the article's own, added to complete the answer."  # what the UI and CLI say
 _BOLD_LABEL = re.compile(r"(\d+\.\s*)?([*-]\s*)?\*\*[^*]+\*\*\s*:?\s*")
 _NUMBERED = re.compile(r"^\d+\.\s+")
-_ITEM = re.compile(r"^([*-]|\d+\.)\s+")
-_OWN_LABEL = re.compile(r"^[^:.]{1,40}:\s")  # "Level of Operation: ..." is labelled already
 
 
 def statements(markdown: str) -> list[str]:
@@ -41,7 +40,7 @@ def statements(markdown: str) -> list[str]:
         if inside or not line.strip():
             continue
         indent = len(line) - len(line.lstrip())
-        item = bool(_ITEM.match(line.strip()))
+        item = bool(LIST_MARKER.match(line.strip()))
         plain = _NUMBERED.sub("", strip_inline(line.strip().lstrip("*-#> ").strip()))
         plain = disarm_markers(plain)
         labels = [
@@ -54,7 +53,7 @@ def statements(markdown: str) -> list[str]:
         label = labels[-1][2] if labels else ""
         for sentence in sentences(plain):
             if len(content_tokens(sentence)) >= GROUNDING.complete_min_tokens:
-                found.append(f"{label}: {sentence}" if label and not _OWN_LABEL.match(sentence) else sentence)
+                found.append(f"{label}: {sentence}" if label and not OWN_LABEL.match(sentence) else sentence)
     return found
 
 

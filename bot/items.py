@@ -12,11 +12,10 @@ import itertools
 import re
 from typing import NamedTuple
 
-from common.text import FENCE, fold
+from common.text import FENCE, LIST_MARKER, fold
 
-_ITEM = re.compile(r"^\s*(?:[-*]|\d+\.)\s+")
 _BOLD_LINE = re.compile(r"\*\*[^*]+\*\*")
-_OWN_LABEL = re.compile(r"^[^:.]{1,40}:\s")
+OWN_LABEL = re.compile(r"^[^:.]{1,40}:\s")  # "Level of Operation: ..." is labelled already
 _ENDED = re.compile(r"[.!?:;,]$")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _MOST_ITEM_WORDS = 12
@@ -54,10 +53,10 @@ def _lines(markdown: str) -> list[_Line]:
     for line in markdown.splitlines():
         fence = bool(FENCE.match(line))
         code = code != fence
-        bare = _ITEM.sub("", line).strip()
+        bare = LIST_MARKER.sub("", line).strip()
         plain = fold(bare.replace("**", "").replace("`", ""))
         if plain:
-            item = bool(_ITEM.match(line)) and not (code or fence)
+            item = bool(LIST_MARKER.match(line)) and not (code or fence)
             indent = len(line) - len(line.lstrip())
             lines.append(_Line(plain, item, bool(_BOLD_LINE.fullmatch(bare)), indent))
     return lines
@@ -71,7 +70,7 @@ def _separator(line: _Line, following: _Line) -> str | None:
     if _ENDED.search(item) or not _ALNUM.search(item) or len(item.split()) > _MOST_ITEM_WORDS:
         return None
     if line.bold and following.indent > line.indent:
-        return None if _OWN_LABEL.match(following.text) else ":"  # "Cause: ..." is labelled already
+        return None if OWN_LABEL.match(following.text) else ":"  # "Cause: ..." is labelled already
     sentence = following.text.split()[0] in _LEADS and _ENDED.search(following.text)
     return ";" if sentence or not following.item or following.text.endswith(":") else ","
 

@@ -64,10 +64,7 @@ def _topic_after(turn: str, topic: str | None) -> str:
     after autoencoders is about autoencoder types; "and at inference time?" stays on batch normalization)."""
     if topic is None or not _is_follow_up(turn):
         return topic_of(turn)
-    body = _LEAD.sub("", turn).strip()
-    if _pronoun(body) and not _CHOICE.search(body):
-        return topic_of(_rewrite(turn, topic))
-    return topic
+    return topic_of(_rewrite(turn, topic)) if _replaced(_LEAD.sub("", turn).strip()) else topic
 
 
 def _rewrite(question: str, topic: str | None) -> str:
@@ -75,14 +72,19 @@ def _rewrite(question: str, topic: str | None) -> str:
     if topic is None or not _is_follow_up(question):
         return question
     body = _LEAD.sub("", question).strip()
-    pronoun = _pronoun(body)
-    if pronoun and not _CHOICE.search(body):
+    if pronoun := _replaced(body):
         return f"{body[: pronoun.start()]}{topic}{body[pronoun.end() :]}"
     if not body.strip("?.!, "):
         return f"{topic}?"  # "and?", "ok"
     if _PREPOSITION.match(body):
         return f"{topic} {body}"
     return f"{topic}: {body}"
+
+
+def _replaced(body: str) -> re.Match[str] | None:
+    """The pronoun of a follow-up's `body` that the topic takes the place of; none where it picks among the
+    topic's things ("which one ...?"), which the topic leads instead."""
+    return None if _CHOICE.search(body) else _pronoun(body)
 
 
 def _pronoun(text: str) -> re.Match[str] | None:

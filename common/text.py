@@ -157,7 +157,7 @@ _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _MARK_TAG = re.compile(r"</?mark>")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 FENCE = re.compile(r"^\s*(```|~~~)")
-_LIST_MARKER = re.compile(r"^\s*(?:[-*]|\d+\.)\s+")
+LIST_MARKER = re.compile(r"^\s*(?:[-*]|\d+\.)\s+")  # a markdown bullet or number opening a list item
 _LIST_MARKERS = re.compile(r"^(?:(?:[*+-]|\d+[.)])\s+)+")
 _QUOTE_MARKS = re.compile(r"^\s*[-*]\s+|[*`#>]+", re.M)
 _LATEX_TEXT = re.compile(r"\\text\{([^}]*)\}")
@@ -265,7 +265,7 @@ def plain_for_prompt(markdown: str) -> str:
     Links and other marks stay: the passage reads as the article wrote it. Lists are not punctuated here
     (measured: the model then wrote new wrong sentences, docs/evaluation.md); `bot.items` mends its copies.
     """
-    lines = (_LIST_MARKER.sub("", line).replace("**", "").replace("`", "") for line in markdown.splitlines())
+    lines = (LIST_MARKER.sub("", line).replace("**", "").replace("`", "") for line in markdown.splitlines())
     return " ".join(fold(line) for line in lines if line.strip())
 
 
