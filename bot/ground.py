@@ -6,6 +6,8 @@ the cut and the sentence has lexical support too (the judge says yes to fluent o
 the word rules the grounding eval shows to add (`GROUNDING.judged_rules`). Where the passage contrasts two bold terms
 and the sentence names one, the judge also scores it with the other term: if that version scores higher
 (`GROUNDING.contrast_margin`), the sentence said of one thing what the passage says of the other ("contrast").
+Likewise with its negation dropped or a direction word turned around ("slower" -> "faster"): a version the judge
+finds clearly truer (`GROUNDING.flip_margin`) means the sentence reversed its passage ("flip").
 The sentence's own marker picks the passage tried first (one passage prefix per answer for the judge's cache),
 then the others by rank.
 
@@ -35,6 +37,7 @@ from bot.policy import GROUNDING
 from bot.types import Citation, Grounding, Judgement, Passage
 from bot.word_rules import (
     contrasted,
+    flipped,
     foreign_terms,
     misplaced,
     narrowed,
@@ -57,7 +60,7 @@ from common.text import (
     words,
 )
 
-REASONS = ("support", "terms", "polarity", "order", "relevance", "repeat", "judge", "contrast")
+REASONS = ("support", "terms", "polarity", "order", "relevance", "repeat", "judge", "contrast", "flip")
 _NOT_COVERED = re.compile(r"does not cover|doesn't cover|not covered|cannot answer|can't answer", re.I)
 
 
@@ -211,6 +214,7 @@ class Grounder:
                 ),
             ),
             ("contrast", lambda: not self._contrasted(body, passage.text)),
+            ("flip", lambda: not self._flipped(body, passage.text)),
         ]
         return [t for t in rules if t[0] in self.judged_rules] + judged
 
@@ -221,6 +225,13 @@ class Grounder:
             return False
         margin = self.judge.support(passage_text, rival) - self.judge.support(passage_text, body)
         return margin >= GROUNDING.contrast_margin
+
+    def _flipped(self, body: str, passage_text: str) -> bool:
+        """Whether the judge finds `body` clearly truer with its negation dropped or a direction word turned around."""
+        if self.judge is None or verbatim(body, passage_text):
+            return False
+        own = self.judge.support(passage_text, body)
+        return any(self.judge.support(passage_text, v) - own >= GROUNDING.flip_margin for v in flipped(body))
 
     def _rules(
         self, body: str, passage: Passage, question: str, earlier: list[str]

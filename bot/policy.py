@@ -72,6 +72,11 @@ class GroundingPolicy:
     # dev half with the 1.5B (docs/evaluation.md, 2026-12-07 evening): margins 0.01-0.05 reject one more (0.880 ->
     # 0.889) at the same keep (0.944); 0.005 and below cost a correct sentence. The smallest that keeps every one.
     contrast_margin: float = 0.01
+    # A sentence is rejected when it scores at least this much lower than itself with its negation dropped or one
+    # direction word turned around (`bot.word_rules.flipped`). Scratch scan of the grounding set's dev half with the
+    # 1.5B (docs/evaluation.md, 2026-12-07 night): a correct sentence's flip scores up to 0.051 higher (g004), a
+    # corrupted one's 0.137 (g014); the smallest margin, in hundredths, that keeps every correct sentence.
+    flip_margin: float = 0.06
     # A written answer of fewer sentences than this gets its entry's statement that best matches the question
     # (`bot.complete`). Set on the stored dev answers (docs/evaluation.md, 2026-12-07 night): key facts 96 -> 104
     # of 115 when under three sentences, 103 when under two; none lost.

@@ -38,6 +38,51 @@ _OPPOSITES = [
     ("fast", "slow"),
     ("add", "remov"),
 ]
+# Words a sentence turns into their opposite to test its direction (`flipped`): whole words, unlike the stems of
+# `_OPPOSITES`, since the flip must stay a word ("adds" -> "removes", not "removs").
+_FLIPS = dict(
+    pair
+    for a, b in [
+        ("increase", "decrease"),
+        ("increases", "decreases"),
+        ("increased", "decreased"),
+        ("increasing", "decreasing"),
+        ("higher", "lower"),
+        ("high", "low"),
+        ("larger", "smaller"),
+        ("large", "small"),
+        ("faster", "slower"),
+        ("fast", "slow"),
+        ("better", "worse"),
+        ("maximize", "minimize"),
+        ("maximizes", "minimizes"),
+        ("overfitting", "underfitting"),
+        ("more", "less"),
+        ("before", "after"),
+        ("always", "never"),
+        ("speeds", "slows"),
+        ("speed", "slow"),
+        ("prevents", "causes"),
+        ("prevent", "cause"),
+    ]
+    for pair in ((a, b), (b, a))
+)
+_FLIP_WORD = re.compile(r"\b(" + "|".join(sorted(_FLIPS, key=len, reverse=True)) + r")\b", re.I)
+_NEGATED = re.compile(r"\bcan(?:no|['’]|)t\b|\bwon['’]t\b|\b\w+n['’]t\b|\s+not\b", re.I)
+
+
+def _unnegated(negation: str) -> str:
+    """What is left of one negation taken out: "cannot" -> "can", "won't" -> "will", "doesn't" -> "does", " not" -> ""."""
+    word = negation.strip().lower()
+    if word == "not":
+        return ""
+    if word.startswith("can"):
+        return negation[:3]
+    if word.startswith("won"):
+        return negation[0] + "ill"
+    return negation[:-3]
+
+
 _CLAUSE = re.compile(r"[.;!?]\s+|,\s*(?:while|whereas|but|and|which)\b|\b(?:while|whereas)\b|\n+", re.I)
 _PREFIXES = ("un", "non")
 _PRONOUN = re.compile(r"(?:it|this|these|they|that|those|its|their)\b", re.I)
@@ -335,6 +380,23 @@ def contrasted(body: str, passage_text: str) -> str | None:
         out += [body[last:start], _as_written(other, body[start:end], first=start == 0)]
         last = end
     return "".join(out) + body[last:]
+
+
+def flipped(body: str) -> list[str]:
+    """`body` with its negation dropped, then with each of its direction words turned around, one at a time
+    ("... does not make ..." -> "... does make ...", "SGD is slower ..." -> "SGD is faster ...").
+
+    What for: the judge says yes to a sentence that reverses its passage about as readily as to the true one, but
+    asked about both it prefers the true one, so a flip it finds clearly truer marks the sentence wrong (`bot.ground`).
+    """
+    versions = [body[: m.start()] + _unnegated(m.group(0)) + body[m.end() :] for m in _NEGATED.finditer(body)]
+    for match in _FLIP_WORD.finditer(body):
+        word = match.group(0)
+        flip = _FLIPS[word.lower()]
+        versions.append(
+            body[: match.start()] + (flip.capitalize() if word[0].isupper() else flip) + body[match.end() :]
+        )
+    return list(dict.fromkeys(v for v in versions if v != body))
 
 
 def _as_written(term: str, replaced: str, *, first: bool) -> str:

@@ -288,7 +288,12 @@ def test_with_a_judge_its_p_yes_decides_and_the_word_rules_stay_out():
     grounder, llm = judged({true: 0.9, swapped: 0.1})
     assert grounder.check(true, DROPOUT, "").kept  # lexical support alone would drop it (other words)
     assert grounder.check(swapped, DROPOUT, "") == SentenceCheck(False, ("judge",))
-    assert [s for _, s in llm.judged] == [true, swapped]
+    asked = [s for _, s in llm.judged]
+    assert asked[0] == true and swapped in asked
+    assert set(asked) - {true, swapped} <= {  # each also asked turned around (`flip`), which scores lower here
+        true.replace("overfitting", "underfitting"),
+        swapped.replace("Overfitting", "Underfitting"),
+    }
     assert Grounder().check(true, DROPOUT, "") == SentenceCheck(False, ("support",))  # the words alone drop it
 
 
@@ -417,6 +422,22 @@ def test_a_contrast_within_the_margin_keeps_the_sentence():
     wrong, right = "Skip-gram predicts a target word from its context.", "CBOW predicts a target word from its context."
     grounder, _ = judged({wrong: 0.95, right: 0.95 + GROUNDING.contrast_margin / 2}, cut=GROUNDING.judge_cut)
     assert grounder.check(wrong, WORD2VEC, "").kept
+
+
+def test_a_sentence_the_judge_finds_truer_with_its_negation_dropped_is_dropped():
+    """Alone, "does not" scores nearly as high as the passage's own claim; beside it, clearly lower."""
+    wrong, flip = "Dropout does not reduce overfitting.", "Dropout does reduce overfitting."
+    grounder, llm = judged({wrong: 0.8, flip: 0.8 + 2 * GROUNDING.flip_margin}, cut=GROUNDING.judge_cut)
+    assert grounder.check(wrong, DROPOUT, "") == SentenceCheck(False, ("flip",))
+    assert {s for _, s in llm.judged} == {wrong, flip}
+
+
+def test_a_flip_within_the_margin_or_below_keeps_the_sentence():
+    right, flip = "Dropout makes overfitting less likely.", "Dropout makes overfitting more likely."
+    close, _ = judged({right: 0.95, flip: 0.95 + GROUNDING.flip_margin / 2}, cut=GROUNDING.judge_cut)
+    lower, _ = judged({right: 0.95, flip: 0.2}, cut=GROUNDING.judge_cut)
+    assert close.check(right, DROPOUT, "").kept
+    assert lower.check(right, DROPOUT, "").kept
 
 
 def test_a_near_verbatim_sentence_is_kept_whatever_the_other_term_scores():

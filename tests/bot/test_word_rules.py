@@ -6,6 +6,7 @@ from bot.types import Passage
 from bot.word_rules import (
     article_terms,
     contrasted,
+    flipped,
     foreign_terms,
     misplaced,
     narrowed,
@@ -189,3 +190,23 @@ def test_contrasted_does_not_count_a_term_found_only_inside_the_other() -> None:
     assert contrasted("Each step of gradient descent uses all points.", sgd) == (
         "Each step of stochastic gradient descent uses all points."
     )
+
+
+def test_flipped_drops_each_negation_and_turns_each_direction_word_around_one_at_a_time() -> None:
+    assert flipped("Zero weights do not make neurons differ.") == ["Zero weights do make neurons differ."]
+    assert flipped("SGD is slower, so it cannot overshoot.") == [
+        "SGD is slower, so it can overshoot.",
+        "SGD is faster, so it cannot overshoot.",
+    ]
+    assert flipped("It doesn't help and won't converge.") == [
+        "It does help and won't converge.",
+        "It doesn't help and will converge.",
+    ]
+    assert flipped("Gradient clipping causes exploding gradients.") == [
+        "Gradient clipping prevents exploding gradients."
+    ]
+
+
+def test_flipped_leaves_a_sentence_with_no_direction_alone() -> None:
+    assert flipped("Dropout drops units at random.") == []
+    assert flipped("Highly nonlinear functions are notable.") == []  # words only, not their parts
