@@ -60,6 +60,9 @@ from common.text import (
     words,
 )
 
+# Checks that ask the judge about altered versions of a sentence: they can only drop it, so they are asked only of a
+# sentence every other check lets stand (each costs a judge call per version).
+_ONLY_IF_STANDING = ("contrast", "flip")
 REASONS = ("support", "terms", "polarity", "order", "relevance", "repeat", "judge", "contrast", "flip")
 _NOT_COVERED = re.compile(r"does not cover|doesn't cover|not covered|cannot answer|can't answer", re.I)
 
@@ -125,7 +128,10 @@ class Grounder:
     def check(self, sentence: str, passage: Passage, question: str, earlier: Iterable[str] = ()) -> SentenceCheck:
         """Whether `sentence` (markers ignored) may stand with `passage` cited, in answer to `question`."""
         body = _body(sentence)
-        failed = [name for name, test in self._tests(body, passage, question, list(earlier)) if not test()]
+        failed: list[str] = []
+        for name, test in self._tests(body, passage, question, list(earlier)):
+            if (name not in _ONLY_IF_STANDING or not failed) and not test():
+                failed.append(name)
         return SentenceCheck(not failed, tuple(failed))
 
     def ground(self, draft: str, passages: list[Passage], question: str = "") -> Grounded:

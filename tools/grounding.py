@@ -7,7 +7,8 @@
 Each sentence is checked alone against the passage it is about, with the question of that
 passage, through `bot.grounder.check`. Reported: the keep rate on correct
 sentences, the reject rate on corrupted ones (overall and per corruption kind), and per check
-the share of each kind it rejected, and rejected alone, so one can read what each check adds.
+the share of each kind it rejected, and rejected alone, so one can read what each check adds (`contrast` and
+`flip` are asked only of sentences every other check keeps, so for them the two shares are the same).
 `--min-keep` and `--min-reject` are floors on the test half whatever `--split` shows: tune on dev.
 Exit status: 0, or 1 when the test half is below a given minimum, 2 when it could not run.
 
