@@ -295,9 +295,8 @@ class Bot:
         timings["generate"] = time.perf_counter() - tick
         tick = time.perf_counter()
         draft = "".join(pieces)
-        checked = self._check(draft, shown, query)
+        checked, outcome = self._settle(draft, shown, query, verdict, cuts)
         timings["ground"] = time.perf_counter() - tick
-        outcome = decide.after(verdict, checked, cuts, lambda: self.grounder.relevance(checked.text, query))
         first_draft = ""
         writer = self._second_writer(llm) if decide.drafts_again(verdict, outcome) else None
         if writer is not None:
@@ -305,8 +304,7 @@ class Bot:
             first_draft, llm = draft, writer
             messages = build_messages(query, shown, llm.family)
             draft = generate(llm, messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature)
-            checked = self._check(draft, shown, query)
-            outcome = decide.after(verdict, checked, cuts, lambda: self.grounder.relevance(checked.text, query))
+            checked, outcome = self._settle(draft, shown, query, verdict, cuts)
             timings["second_draft"] = time.perf_counter() - tick
         if outcome == "answered":
             checked = complete(checked, shown[0], query)
@@ -334,8 +332,12 @@ class Bot:
             **base,
         )
 
-    def _check(self, draft: str, shown: list[Passage], query: str) -> Grounded:
-        return self.grounder.ground(draft, shown, query) if draft.strip() else extractive(shown[0])
+    def _settle(
+        self, draft: str, shown: list[Passage], query: str, verdict: Verdict, cuts: Cuts
+    ) -> tuple[Grounded, Outcome]:
+        """`draft` checked against the passages it was shown, and what the user gets from it."""
+        checked = self.grounder.ground(draft, shown, query) if draft.strip() else extractive(shown[0])
+        return checked, decide.after(verdict, checked, cuts, lambda: self.grounder.relevance(checked.text, query))
 
     def _second_writer(self, llm: LLM) -> LLM | None:
         """The model of a second draft (`BOT_SECOND_DRAFT`): the judge's, when that is another model than `llm`."""

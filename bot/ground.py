@@ -162,7 +162,7 @@ class Grounder:
                     break
                 judged.append(Judgement(body, 1, ()))
                 bodies.append(body)
-                kept.append(_with_markers(separate_items(body, passages[0].text), [1]))
+                kept.append(_shown(body, passages, 1))
                 considered += 1
                 continue
             considered += 1
@@ -184,7 +184,7 @@ class Grounder:
             if markers(sentence) != [cited]:
                 changed = True
             bodies.append(body)
-            kept.append(_with_markers(separate_items(body, passages[cited - 1].text), [cited]))
+            kept.append(_shown(body, passages, cited))
         share = len(kept) / max(1, considered)
         judge = self.judge.name if self.judge is not None else ""
         if sum(len(content_tokens(s)) for s in kept) < GROUNDING.min_supported_tokens or not any(
@@ -360,7 +360,9 @@ def _drop_echoes(draft: str, passages: list[Passage]) -> str:
     return draft
 
 
-def _with_markers(body: str, cited: list[int]) -> str:
-    """'Dropout drops neurons.' + [1] -> 'Dropout drops neurons [1].'"""
+def _shown(body: str, passages: list[Passage], cited: int) -> str:
+    """A kept sentence as the user reads it: list items it ran together separated again, its marker set.
+    'Dropout drops neurons.' citing [1] -> 'Dropout drops neurons [1].'"""
+    body = separate_items(body, passages[cited - 1].text)
     stop = body[-1] if body[-1] in ".!?" else "."
-    return f"{body.rstrip('.!?:; ')} {''.join(f'[{n}]' for n in cited)}{stop}"
+    return f"{body.rstrip('.!?:; ')} [{cited}]{stop}"
