@@ -19,17 +19,23 @@ _CHOICE = re.compile(r"\b(which|what)\s+one\b|\bwhich\s+of\s+the\s+two\b|\bthe\s
 _PREPOSITION = re.compile(r"(at|in|on|for|during|with|without|after|before)\b", re.I)
 _LEAD = re.compile(r"^\s*(and|but|so|also|then|ok|okay|what about|how about)\b[\s,]*", re.I)
 _QUESTION_WORD = r"(what|what['\u2019]s|how|why|when|where|which|who)"
+_AUXILIARY = r"(is|are|does|do|can|could|should|would|might|will)(n['\u2019]t|\s+not)?"
 _QUESTION_HEAD = re.compile(
-    rf"^\s*{_QUESTION_WORD}\s+((is|are|does|do|can|could|should|would)\s+)?((i|we|you)\s+\w+\s+(by\s+|with\s+)?)?((a|an|the)\s+)?"
+    rf"^\s*{_QUESTION_WORD}\s+({_AUXILIARY}\s+)?((i|we|you)\s+\w+\s+(by\s+|with\s+)?)?((a|an|the)\s+)?"
     r"|^\s*((can|could)\s+you\s+)?(explain|describe|tell\s+me\s+about)\s+(the\s+)?",
     re.I,
 )
+# What a question asks of a thing rather than the thing: "what could make <it> ...", "which is better, <A or B>"
+# (after the question words are gone, the thing is what follows), "what happens if <it> is high" (the subject).
+_ASKS_OF = re.compile(r"^(make|makes|cause|causes|lead\s+to|leads\s+to|happens\s+(in|during|at|to)|\w+er\s*,)\s+", re.I)
+_HAPPENS = re.compile(r"^happens\s+(if|when)\s+(?P<thing>.+?)\s+(is|are|gets|get)\s+(too\s+|very\s+)?\w+$", re.I)
 _TAIL_QUESTION = re.compile(
     rf"\s+and\s+({_QUESTION_WORD}|is|are|does|do|can|should)\b.*$"
     r"|\s+(differs?|compared?)\s+(from|to|with)\b.*$|\s+(work|help|matter|happen|occur|differ|mean)s?$|\s+do$"
     r"|\s+(used|trained|computed|calculated|applied|chosen|defined)(\s+for)?$|\s+good\s+for$",
     re.I,
 )
+_DASHES = " :-\u2013\u2014"
 _LABEL = re.compile(rf"^(?P<label>[^:]+?)\s*(\s[-\u2013\u2014]|:)\s+{_QUESTION_WORD}\b", re.I)
 
 
@@ -52,10 +58,16 @@ def topic_of(question: str) -> str:
     question = fold(question)[:MOST_TOPIC_CHARS]
     label = _LABEL.match(question)
     if label and content_tokens(label["label"]):
-        return label["label"].strip()
-    text = _QUESTION_HEAD.sub("", question).rstrip("?.! ")
+        context = label["label"].strip()
+        if _PREPOSITION.match(context):  # "In CNNs: what is pooling?" is about pooling, in CNNs
+            asked = topic_of(question[label.end("label") :].lstrip(_DASHES))
+            return f"{asked} {context[0].lower()}{context[1:]}"
+        return context
+    text = _ASKS_OF.sub("", _QUESTION_HEAD.sub("", question).rstrip("?.! "))
     while (shorter := _TAIL_QUESTION.sub("", text)) != text:
         text = shorter
+    if happens := _HAPPENS.match(text):
+        text = happens["thing"]
     return text if text else question
 
 

@@ -57,6 +57,13 @@ def test_a_topic_that_starts_like_an_article_keeps_its_first_letters(question, t
         ("What does the forget gate do?", "forget gate"),
         ("How does batch normalization help and when should I use it?", "batch normalization"),
         ("what\u2019s dropout?", "dropout"),
+        ("In CNNs: what is pooling?", "pooling in CNNs"),
+        ("why doesn't initializing all weights to zero work?", "initializing all weights to zero"),
+        ("What could make the loss turn into NaN?", "the loss turn into NaN"),
+        ("what happens if the stride is high?", "the stride"),
+        ("What happens in the forward pass?", "the forward pass"),
+        ("Which is better, Adam or SGD?", "Adam or SGD"),
+        ("What is layer normalization?", "layer normalization"),  # "-er" is a comparative only before a comma
     ],
 )
 def test_the_topic_is_the_thing_asked_about_not_the_rest_of_the_question(question, topic):
@@ -125,3 +132,15 @@ def test_long_history_turns_are_read_only_as_far_as_a_topic_goes():
     history = [("What is " + " " * 20000 + "dropout?", "...")] * 1000
 
     assert standalone("why?", history).startswith("dropout")
+
+
+@pytest.mark.parametrize(
+    ("turn", "follow_up", "expected"),
+    [
+        ("what happens if the stride is high?", "and if it is low?", "if the stride is low?"),
+        ("In CNNs: what is pooling?", "why is it used?", "why is pooling in CNNs used?"),
+        ("Which is better, Adam or SGD?", "why?", "Adam or SGD: why?"),
+    ],
+)
+def test_a_question_about_what_happens_to_a_thing_hands_on_the_thing(turn, follow_up, expected):
+    assert standalone(follow_up, [(turn, "")]) == expected
