@@ -42,6 +42,7 @@ from bot.word_rules import (
     misplaced,
     narrowed,
     repeats,
+    reversed_copy,
     reversed_roles,
     same_polarity,
     swapped,
@@ -254,6 +255,7 @@ class Grounder:
                     and not misplaced(body, passage.answer, self.terms)
                     and not reversed_roles(body, passage.answer)
                     and not narrowed(body, passage.answer, self.terms)
+                    and not reversed_copy(body, passage.text)
                 ),
             ),
         ]

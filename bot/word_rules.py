@@ -67,6 +67,45 @@ _FLIPS = dict(
     ]
     for pair in ((a, b), (b, a))
 )
+# Two ends of one scale: a copied clause with a word of one end put in place of the passage's word of the other
+# says the opposite ("A high learning rate results in very small steps" against "A small learning rate ...").
+_LOW_END = frozenset(
+    [
+        "small",
+        "smaller",
+        "smallest",
+        "low",
+        "lower",
+        "lowest",
+        "less",
+        "fewer",
+        "slow",
+        "slower",
+        "decrease",
+        "decreases",
+        "decreased",
+        "reduce",
+        "reduces",
+    ]
+)
+_HIGH_END = frozenset(
+    [
+        "large",
+        "larger",
+        "largest",
+        "big",
+        "bigger",
+        "high",
+        "higher",
+        "highest",
+        "more",
+        "fast",
+        "faster",
+        "increase",
+        "increases",
+        "increased",
+    ]
+)
 _FLIP_WORD = re.compile(r"\b(" + "|".join(sorted(_FLIPS, key=len, reverse=True)) + r")\b", re.I)
 _NEGATED = re.compile(r"\bcan(?:no|['’]|)t\b|\bwon['’]t\b|\b\w+n['’]t\b|\s+not\b", re.I)
 
@@ -134,6 +173,28 @@ def verbatim(body: str, passage_text: str) -> bool:
         return False
     block = SequenceMatcher(None, mine, theirs, autojunk=False).find_longest_match(0, len(mine), 0, len(theirs))
     return block.size >= GROUNDING.verbatim_share * len(mine)
+
+
+def reversed_copy(body: str, passage_text: str) -> bool:
+    """True when the sentence copies a run of the passage but puts, in place of a word at one end of a scale
+    (small, low, slower, decrease), a word at the other end (large, high, faster, increase), or the reverse.
+
+    What for: a near-verbatim sentence needs no judge (`verbatim`), and asked anyway the judge says yes to both
+    "A small learning rate results in very small steps" and its reversal, since nearly every word is the passage's.
+    """
+    mine, theirs = words(MARKER.sub(" ", body)), words(plain_for_embedding(passage_text))
+    block = SequenceMatcher(None, mine, theirs, autojunk=False).find_longest_match(0, len(mine), 0, len(theirs))
+    if len(mine) < GROUNDING.verbatim_words or block.size < GROUNDING.verbatim_share * len(mine):
+        return False  # not a copy: the judge reads it
+    start = max(0, block.b - block.a)  # the passage's words the sentence copies, lined up with it
+    clause = theirs[start : start + len(mine)]
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, mine, clause, autojunk=False).get_opcodes():
+        if tag != "replace":
+            continue
+        put, gone = set(mine[i1:i2]), set(clause[j1:j2])
+        if (put & _LOW_END and gone & _HIGH_END) or (put & _HIGH_END and gone & _LOW_END):
+            return True
+    return False
 
 
 def foreign_terms(body: str, passage: Passage, question: str, terms: frozenset[str]) -> list[str]:

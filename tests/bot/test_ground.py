@@ -436,6 +436,22 @@ def test_a_flip_within_the_margin_or_below_keeps_the_sentence():
     assert lower.check(right, DROPOUT, "").kept
 
 
+def test_a_copied_clause_with_a_scale_word_reversed_is_dropped_though_the_judge_says_yes():
+    """Nearly every word is the passage's, so the judge says yes to "high" as to "small"; the copy gives it away."""
+    passage = Passage(
+        "lr",
+        "What happens when the learning rate is small and large?\n\n* A **small learning rate** results in very"
+        " small steps, slowing down convergence.\n* A **large learning rate** can overshoot the global minimum.",
+        "Optimization",
+        "What happens when the learning rate is small and large?",
+        0.9,
+        (1, 4),
+    )
+    wrong = "A high learning rate results in very small steps, slowing down convergence."
+    grounder, _ = judged({wrong: 0.97}, cut=GROUNDING.judge_cut)
+    assert grounder.check(wrong, passage, "") == SentenceCheck(False, ("order",))
+
+
 def test_a_near_verbatim_sentence_is_kept_whatever_the_other_term_scores():
     """The judge leans to the term its passage lists first: asked, it would drop the entry's own Skip-gram sentence."""
     copied = "Skip-gram predicts surrounding words given a target word."

@@ -11,6 +11,7 @@ from bot.word_rules import (
     misplaced,
     narrowed,
     repeats,
+    reversed_copy,
     reversed_roles,
     same_polarity,
     swapped,
@@ -210,3 +211,26 @@ def test_flipped_drops_each_negation_and_turns_each_direction_word_around_one_at
 def test_flipped_leaves_a_sentence_with_no_direction_alone() -> None:
     assert flipped("Dropout drops units at random.") == []
     assert flipped("Highly nonlinear functions are notable.") == []  # words only, not their parts
+
+
+LEARNING_RATE = (
+    "* A **small learning rate** results in very small steps, slowing down convergence.\n"
+    "* A **large learning rate** can overshoot the global minimum, causing instability."
+)
+
+
+def test_reversed_copy_finds_a_copied_clause_with_a_scale_word_turned_to_the_other_end() -> None:
+    assert reversed_copy("A high learning rate results in very small steps, slowing down convergence.", LEARNING_RATE)
+    assert reversed_copy("A small learning rate can overshoot the global minimum, causing instability.", LEARNING_RATE)
+
+
+def test_reversed_copy_leaves_true_copies_and_sentences_in_other_words_alone() -> None:
+    assert not reversed_copy(
+        "A small learning rate results in very small steps, slowing down convergence.", LEARNING_RATE
+    )
+    assert not reversed_copy(  # both clauses, each about its own term
+        "A small learning rate results in very small steps, while a large learning rate can overshoot the global minimum.",
+        LEARNING_RATE,
+    )
+    # Not a copy: its own words, which the judge reads instead.
+    assert not reversed_copy("A small learning rate slows convergence, and a large one can overshoot.", LEARNING_RATE)
