@@ -230,14 +230,18 @@ class Grounder:
         rival = contrasted(body, passage_text)
         if rival is None or self.judge is None or verbatim(body, passage_text):
             return False
-        margin = self.judge.support(passage_text, rival) - self.judge.support(passage_text, body)
-        return margin >= GROUNDING.contrast_margin
+        own = self.judge.support(passage_text, body)
+        if own > 1 - GROUNDING.contrast_margin:
+            return False  # the rival cannot lead it by the margin
+        return self.judge.support(passage_text, rival) - own >= GROUNDING.contrast_margin
 
     def _flipped(self, body: str, passage_text: str) -> bool:
         """Whether the judge finds `body` clearly truer with its negation dropped or a direction word turned around."""
         if self.judge is None or verbatim(body, passage_text):
             return False
         own = self.judge.support(passage_text, body)
+        if own > 1 - GROUNDING.flip_margin:
+            return False  # no version can lead it by the margin: a p(yes) is at most 1
         return any(self.judge.support(passage_text, v) - own >= GROUNDING.flip_margin for v in flipped(body))
 
     def _rules(

@@ -430,10 +430,18 @@ def test_a_sentence_the_judge_finds_truer_with_its_negation_dropped_is_dropped()
 
 def test_a_flip_within_the_margin_or_below_keeps_the_sentence():
     right, flip = "Dropout makes overfitting less likely.", "Dropout makes overfitting more likely."
-    close, _ = judged({right: 0.95, flip: 0.95 + GROUNDING.flip_margin / 2}, cut=GROUNDING.judge_cut)
-    lower, _ = judged({right: 0.95, flip: 0.2}, cut=GROUNDING.judge_cut)
+    close, _ = judged({right: 0.9, flip: 0.9 + GROUNDING.flip_margin / 2}, cut=GROUNDING.judge_cut)
+    lower, _ = judged({right: 0.9, flip: 0.2}, cut=GROUNDING.judge_cut)
     assert close.check(right, DROPOUT, "").kept
     assert lower.check(right, DROPOUT, "").kept
+
+
+def test_a_sentence_the_judge_is_nearly_certain_of_costs_no_flip():
+    """No version can score the margin above a p(yes) past 1 - margin, so none is asked."""
+    right = "Dropout makes overfitting less likely."
+    grounder, llm = judged({right: 1 - GROUNDING.flip_margin / 2}, cut=GROUNDING.judge_cut)
+    assert grounder.check(right, DROPOUT, "").kept
+    assert [s for _, s in llm.judged] == [right]
 
 
 def test_a_copied_clause_with_a_scale_word_reversed_is_dropped_though_the_judge_says_yes():
