@@ -38,74 +38,41 @@ _OPPOSITES = [
     ("fast", "slow"),
     ("add", "remov"),
 ]
+# Two ends of one scale, (high, low): a copied clause with a word of one end put in place of the passage's word of
+# the other says the opposite ("A high learning rate results in very small steps" against "A small learning rate").
+_SCALES = (
+    ("increase", "decrease"),
+    ("increases", "decreases"),
+    ("increased", "decreased"),
+    ("increasing", "decreasing"),
+    ("higher", "lower"),
+    ("high", "low"),
+    ("larger", "smaller"),
+    ("large", "small"),
+    ("faster", "slower"),
+    ("fast", "slow"),
+    ("more", "less"),
+)
+_HIGH_END = frozenset(high for high, _ in _SCALES) | {"largest", "highest", "big", "bigger"}
+_LOW_END = frozenset(low for _, low in _SCALES) | {"smallest", "lowest", "fewer", "reduce", "reduces"}
 # Words a sentence turns into their opposite to test its direction (`flipped`): whole words, unlike the stems of
-# `_OPPOSITES`, since the flip must stay a word ("adds" -> "removes", not "removs").
-_FLIPS = dict(
-    pair
-    for a, b in [
-        ("increase", "decrease"),
-        ("increases", "decreases"),
-        ("increased", "decreased"),
-        ("increasing", "decreasing"),
-        ("higher", "lower"),
-        ("high", "low"),
-        ("larger", "smaller"),
-        ("large", "small"),
-        ("faster", "slower"),
-        ("fast", "slow"),
+# `_OPPOSITES`, since the flip must stay a word ("adds" -> "removes", not "removs"); one opposite each.
+_FLIPS = {
+    word: opposite
+    for a, b in (
+        *_SCALES,
         ("better", "worse"),
         ("maximize", "minimize"),
         ("maximizes", "minimizes"),
         ("overfitting", "underfitting"),
-        ("more", "less"),
         ("before", "after"),
         ("always", "never"),
         ("speeds", "slows"),
-        ("speed", "slow"),
         ("prevents", "causes"),
         ("prevent", "cause"),
-    ]
-    for pair in ((a, b), (b, a))
-)
-# Two ends of one scale: a copied clause with a word of one end put in place of the passage's word of the other
-# says the opposite ("A high learning rate results in very small steps" against "A small learning rate ...").
-_LOW_END = frozenset(
-    [
-        "small",
-        "smaller",
-        "smallest",
-        "low",
-        "lower",
-        "lowest",
-        "less",
-        "fewer",
-        "slow",
-        "slower",
-        "decrease",
-        "decreases",
-        "decreased",
-        "reduce",
-        "reduces",
-    ]
-)
-_HIGH_END = frozenset(
-    [
-        "large",
-        "larger",
-        "largest",
-        "big",
-        "bigger",
-        "high",
-        "higher",
-        "highest",
-        "more",
-        "fast",
-        "faster",
-        "increase",
-        "increases",
-        "increased",
-    ]
-)
+    )
+    for word, opposite in ((a, b), (b, a))
+}
 _FLIP_WORD = re.compile(r"\b(" + "|".join(sorted(_FLIPS, key=len, reverse=True)) + r")\b", re.I)
 _NEGATED = re.compile(r"\bcan(?:no|['’]|)t\b|\bwon['’]t\b|\b\w+n['’]t\b|\s+not\b", re.I)
 
