@@ -206,6 +206,7 @@ def test_flipped_drops_each_negation_and_turns_each_direction_word_around_one_at
     assert flipped("Gradient clipping causes exploding gradients.") == [
         "Gradient clipping prevents exploding gradients."
     ]
+    assert flipped("Training is slow.") == ["Training is fast."]  # each word has one opposite
 
 
 def test_flipped_leaves_a_sentence_with_no_direction_alone() -> None:
