@@ -228,21 +228,21 @@ class Grounder:
     def _contrasted(self, body: str, passage_text: str) -> bool:
         """Whether the judge finds `body` truer with its one bold term exchanged for the other the passage contrasts."""
         rival = contrasted(body, passage_text)
-        if rival is None or self.judge is None or verbatim(body, passage_text):
-            return False
-        own = self.judge.support(passage_text, body)
-        if own > 1 - GROUNDING.contrast_margin:
-            return False  # the rival cannot lead it by the margin
-        return self.judge.support(passage_text, rival) - own >= GROUNDING.contrast_margin
+        return rival is not None and self._truer([rival], body, passage_text, GROUNDING.contrast_margin)
 
     def _flipped(self, body: str, passage_text: str) -> bool:
         """Whether the judge finds `body` clearly truer with its negation dropped or a direction word turned around."""
-        if self.judge is None or verbatim(body, passage_text):
+        return self._truer(flipped(body), body, passage_text, GROUNDING.flip_margin)
+
+    def _truer(self, versions: list[str], body: str, passage_text: str, margin: float) -> bool:
+        """Whether the judge scores one of `versions` of `body` at least `margin` above `body` itself; a
+        near-verbatim `body` is never asked (the judge leans to what its passage lists first)."""
+        if not versions or self.judge is None or verbatim(body, passage_text):
             return False
         own = self.judge.support(passage_text, body)
-        if own > 1 - GROUNDING.flip_margin:
+        if own > 1 - margin:
             return False  # no version can lead it by the margin: a p(yes) is at most 1
-        return any(self.judge.support(passage_text, v) - own >= GROUNDING.flip_margin for v in flipped(body))
+        return any(self.judge.support(passage_text, v) - own >= margin for v in versions)
 
     def _rules(
         self, body: str, passage: Passage, question: str, earlier: list[str]

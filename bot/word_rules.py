@@ -135,11 +135,7 @@ def repeats(body: str, earlier: str) -> bool:
 
 def verbatim(body: str, passage_text: str) -> bool:
     """True when the sentence is (nearly) a run of the passage's own words, in the passage's order."""
-    mine, theirs = words(MARKER.sub(" ", body)), words(plain_for_embedding(passage_text))
-    if len(mine) < GROUNDING.verbatim_words:
-        return False
-    block = SequenceMatcher(None, mine, theirs, autojunk=False).find_longest_match(0, len(mine), 0, len(theirs))
-    return block.size >= GROUNDING.verbatim_share * len(mine)
+    return _copied(body, passage_text) is not None
 
 
 def reversed_copy(body: str, passage_text: str) -> bool:
@@ -149,12 +145,10 @@ def reversed_copy(body: str, passage_text: str) -> bool:
     What for: a near-verbatim sentence needs no judge (`verbatim`), and asked anyway the judge says yes to both
     "A small learning rate results in very small steps" and its reversal, since nearly every word is the passage's.
     """
-    mine, theirs = words(MARKER.sub(" ", body)), words(plain_for_embedding(passage_text))
-    block = SequenceMatcher(None, mine, theirs, autojunk=False).find_longest_match(0, len(mine), 0, len(theirs))
-    if len(mine) < GROUNDING.verbatim_words or block.size < GROUNDING.verbatim_share * len(mine):
+    copied = _copied(body, passage_text)
+    if copied is None:
         return False  # not a copy: the judge reads it
-    start = max(0, block.b - block.a)  # the passage's words the sentence copies, lined up with it
-    clause = theirs[start : start + len(mine)]
+    mine, clause = copied
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, mine, clause, autojunk=False).get_opcodes():
         if tag != "replace":
             continue
@@ -162,6 +156,25 @@ def reversed_copy(body: str, passage_text: str) -> bool:
         if (put & _LOW_END and gone & _HIGH_END) or (put & _HIGH_END and gone & _LOW_END):
             return True
     return False
+
+
+@lru_cache(maxsize=1024)
+def _copied(body: str, passage_text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """For a sentence that is (nearly) a run of the passage's words: its words, and the passage's words it copies,
+    lined up with them; None for any other sentence. Cached: every judged sentence asks it more than once."""
+    mine, theirs = tuple(words(MARKER.sub(" ", body))), _passage_words(passage_text)
+    if len(mine) < GROUNDING.verbatim_words:
+        return None
+    block = SequenceMatcher(None, mine, theirs, autojunk=False).find_longest_match(0, len(mine), 0, len(theirs))
+    if block.size < GROUNDING.verbatim_share * len(mine):
+        return None
+    start = max(0, block.b - block.a)
+    return mine, theirs[start : start + len(mine)]
+
+
+@lru_cache(maxsize=64)
+def _passage_words(passage_text: str) -> tuple[str, ...]:
+    return tuple(words(plain_for_embedding(passage_text)))
 
 
 def foreign_terms(body: str, passage: Passage, question: str, terms: frozenset[str]) -> list[str]:
