@@ -14,7 +14,7 @@ then the others by rank.
 Without a judge the word rules stand in, every sentence against the best-ranked shown passage that passes:
 - support: lexical (the share of its content words the passage holds, ALCE-style, >= 0.6), or semantic
   (the embedder's cosine to the passage's closest sentence >= 0.75, with lexical >= 0.4);
-- terms, polarity, order, repeat: the word rules of `bot.word_rules` (foreign terms and numbers, negation
+- numbers, terms, polarity, order, repeat: the word rules of `bot.word_rules` (foreign numbers and terms, negation
   or reversal, swapped, misplaced or narrowed terms, a restated sentence);
 - relevance: it is about the question or the passage the answer rests on (embedder similarity).
 Headings the model copied are removed first. If too little is left, or the best passage supports none of it,
@@ -38,6 +38,7 @@ from bot.types import Citation, Grounding, Judgement, Passage
 from bot.word_rules import (
     contrasted,
     flipped,
+    foreign_numbers,
     foreign_terms,
     misplaced,
     narrowed,
@@ -64,8 +65,11 @@ from common.text import (
 # Checks that ask the judge about altered versions of a sentence: they can only drop it, so they are asked only of a
 # sentence every other check lets stand (each costs a judge call per version).
 _ONLY_IF_STANDING = ("contrast", "flip")
-REASONS = ("support", "terms", "polarity", "order", "relevance", "repeat", "judge", "contrast", "flip")
+REASONS = ("support", "numbers", "terms", "polarity", "order", "relevance", "repeat", "judge", "contrast", "flip")
 _NOT_COVERED = re.compile(r"does not cover|doesn't cover|not covered|cannot answer|can't answer", re.I)
+# An answer cannot open on "This introduces noise": what "this" was is not shown (a copied sentence out of its
+# context, or the draft's own claim dropped before it).
+_DANGLING = re.compile(r"^(?:this|that|these|those|such)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -167,9 +171,12 @@ class Grounder:
                 considered += 1
                 continue
             considered += 1
-            if _NOT_COVERED.search(body):
+            unfit = (
+                "not covered" if _NOT_COVERED.search(body) else "dangling" if not kept and _DANGLING.match(body) else ""
+            )
+            if unfit:
                 changed = True
-                judged.append(Judgement(body, None, ("not covered",)))
+                judged.append(Judgement(body, None, (unfit,)))
                 continue
             cited, first = None, None
             for n in self._order(sentence, len(passages)):
@@ -250,6 +257,7 @@ class Grounder:
         tests: list[tuple[str, Callable[[], bool]]] = [
             ("repeat", lambda: not any(repeats(body, e) for e in earlier)),
             ("support", lambda: self._supported(body, passage)),
+            ("numbers", lambda: not foreign_numbers(body, passage.text, question)),
             ("terms", lambda: not foreign_terms(body, passage, question, self.terms)),
             ("polarity", lambda: same_polarity(body, passage.text)),
             (

@@ -66,7 +66,10 @@ class GroundingPolicy:
     judge_sure: float = 0.9
     judge_words: int = 300  # words of the passage the judge reads (every entry is shorter)
     narrowed_run: int = 3  # words in order that tie a bare word's clause to what the passage says of a longer term
-    judged_rules: tuple[str, ...] = ("repeat", "order")  # word rules that still run beside the judge
+    # Word rules that still run beside the judge. `numbers` changes nothing on the dev half (the judge rejects every
+    # dev number row; no correct row or dev answer has a number its passage lacks); it is there because the judge
+    # knows the world, not only its passage ("CycleGAN trains two generators", h030 on the test half).
+    judged_rules: tuple[str, ...] = ("repeat", "numbers", "order")
     # A sentence naming one of the two bold terms its passage contrasts is rejected when the same sentence with the
     # other term scores at least this much higher (`bot.word_rules.contrasted`). Scratch scan of the grounding set's
     # dev half with the 1.5B (docs/evaluation.md, 2026-12-07 evening): margins 0.01-0.05 reject one more (0.880 ->

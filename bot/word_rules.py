@@ -177,11 +177,20 @@ def _passage_words(passage_text: str) -> tuple[str, ...]:
     return tuple(words(plain_for_embedding(passage_text)))
 
 
+def foreign_numbers(body: str, passage_text: str, question: str) -> list[str]:
+    """Numbers of the sentence (digits or number words) that neither the passage nor the question states.
+
+    What for: the judge knows the world as well as the passage, and says yes to "CycleGAN trains two generators and
+    two discriminators" against an entry that counts nothing.
+    """
+    stated = set(_numbers(passage_text) + _numbers(question))
+    return [n for n in _numbers(body) if n not in stated]
+
+
 def foreign_terms(body: str, passage: Passage, question: str, terms: frozenset[str]) -> list[str]:
     """Technical terms of the sentence that neither the passage nor the question holds."""
     known = _stems(passage.text) | _stems(question)
-    raw = set(_numbers(passage.text) + _numbers(question))
-    foreign = [n for n in _numbers(body) if n not in raw]
+    foreign = []
     for token in re.findall(r"[A-Za-z0-9]+", body):
         key = stem(token.lower())
         if (_TERM_SHAPE.match(token) or key in terms) and key not in known and not token.isdigit():

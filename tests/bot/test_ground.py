@@ -149,7 +149,7 @@ TERMS = frozenset({"adam", "rmsprop", "prelu"})
     ("sentence", "failed"),
     [
         ("Adam tracks the first and second moments of the gradients, while RMSProp only uses squared gradients.", ()),
-        ("A typical learning rate for Adam is 0.01.", ("terms",)),  # a number the passage does not hold
+        ("A typical learning rate for Adam is 0.01.", ("numbers",)),  # a number the passage does not hold
         ("PReLU computes both the first-order and second-order moments.", ("terms",)),  # a term from elsewhere
         ("Adam does not compute the second-order moments of the gradients.", ("polarity",)),
         (
@@ -333,6 +333,16 @@ def test_the_judge_is_asked_about_the_sentences_own_passage_first():
     assert [(p.split("?")[0], s) for p, s in llm.judged] == [("What is Dropout", first), ("What is stride", second)]
 
 
+def test_an_answer_does_not_open_on_this_when_what_it_points_to_was_dropped():
+    claim = "Dropout is turned off in gradient checking because it drops neurons."
+    copied = "This prevents overfitting, since dropout drops off some neurons during training."
+    second = "Dropout refers to dropping off some neurons during training to prevent overfitting."
+    grounder, _ = judged({claim: 0.1, copied: 0.95, second: 0.95})
+    result = grounder.ground(f"{claim} {copied} {second}", [DROPOUT], "Why turn dropout off in gradient checking?")
+    assert result.text == f"{second[:-1]} [1]."
+    assert [j.failed for j in result.judgements] == [("judge",), ("dangling",), ()]
+
+
 def test_the_second_half_of_a_pair_is_no_repeat():
     pair = Passage(
         "s",
@@ -442,6 +452,23 @@ def test_a_sentence_the_judge_is_nearly_certain_of_costs_no_flip():
     grounder, llm = judged({right: 1 - GROUNDING.flip_margin / 2}, cut=GROUNDING.judge_cut)
     assert grounder.check(right, DROPOUT, "").kept
     assert [s for _, s in llm.judged] == [right]
+
+
+def test_a_count_the_passage_never_gives_is_dropped_though_the_judge_says_yes():
+    """The judge knows the world as well as its passage: it says yes to a true count the entry does not make."""
+    passage = Passage(
+        "cyclegan",
+        "How does CycleGAN differ from other types of GANs?\n\n* **CycleGAN** maps data from one domain to another.",
+        "GANs",
+        "How does CycleGAN differ from other types of GANs?",
+        0.9,
+        (1, 3),
+    )
+    counted = "CycleGAN trains two generators and two discriminators."
+    grounder, _ = judged({counted: 0.97}, cut=GROUNDING.judge_cut)
+    assert grounder.check(counted, passage, "How many generators does CycleGAN train?") == SentenceCheck(
+        False, ("numbers",)
+    )
 
 
 def test_a_copied_clause_with_a_scale_word_reversed_is_dropped_though_the_judge_says_yes():

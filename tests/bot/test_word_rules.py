@@ -7,6 +7,7 @@ from bot.word_rules import (
     article_terms,
     contrasted,
     flipped,
+    foreign_numbers,
     foreign_terms,
     misplaced,
     narrowed,
@@ -63,26 +64,34 @@ def test_sentences_on_different_things_do_not_repeat() -> None:
 
 
 def test_a_number_the_passage_lacks_is_foreign() -> None:
-    assert foreign_terms("Adam uses a learning rate of 0.01.", ADAM, "What is Adam?", frozenset()) == ["0.01"]
+    assert foreign_numbers("Adam uses a learning rate of 0.01.", ADAM.text, "What is Adam?") == ["0.01"]
 
 
 def test_the_passage_number_is_not_foreign() -> None:
-    assert foreign_terms("Adam uses a learning rate of 0.001.", ADAM, "What is Adam?", frozenset()) == []
+    assert foreign_numbers("Adam uses a learning rate of 0.001.", ADAM.text, "What is Adam?") == []
 
 
-def test_term_shaped_words_and_spelled_numbers_are_foreign() -> None:
+def test_a_spelled_number_is_foreign_unless_the_question_states_it() -> None:
+    sentence = "CycleGAN trains two generators and two discriminators."
+
+    assert foreign_numbers(sentence, "CycleGAN maps data from one domain to another.", "What is CycleGAN?") == [
+        "2",
+        "2",
+    ]
+    assert foreign_numbers(sentence, "CycleGAN maps data from one domain to another.", "Does it train 2 GANs?") == []
+
+
+def test_term_shaped_words_are_foreign_terms_and_numbers_are_not() -> None:
     found = foreign_terms("Adam is like RMSprop and uses four moments.", ADAM, "What is Adam?", frozenset())
 
-    assert sorted(found) == ["4", "RMSprop"]
+    assert found == ["RMSprop"]
 
 
 def test_a_model_name_is_not_a_number_and_a_kernel_size_is_two() -> None:
-    vgg = Passage(
-        id="v", text="VGG16 stacks 3x3 convolutions.", section="", question="What is VGG16?", score=0.0, lines=(0, 0)
-    )
+    vgg = "VGG16 stacks 3x3 convolutions."
 
-    assert foreign_terms("VGG16 stacks 3x3 convolutions [1].", vgg, "What is VGG16?", frozenset()) == []
-    assert foreign_terms("VGG16 stacks 3x5 convolutions [1].", vgg, "What is VGG16?", frozenset()) == ["5"]
+    assert foreign_numbers("VGG16 stacks 3x3 convolutions [1].", vgg, "What is VGG16?") == []
+    assert foreign_numbers("VGG16 stacks 3x5 convolutions [1].", vgg, "What is VGG16?") == ["5"]
 
 
 def test_an_article_term_is_foreign_unless_the_question_names_it() -> None:
