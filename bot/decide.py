@@ -11,7 +11,8 @@
 - `drafts_again`: a draft that did not stand is written once more by the judge's model, then checked.
 - `after` runs once the draft is checked: *answered*, *related* or *refused*. A quote of the entry (the draft did
   not hold up) is the answer only where the gate is sure the entry answers; a tentative draft stands only
-  when it is mostly kept and about the question.
+  when it is mostly kept and about the question: an answer to "What is the out-of-bag error?" that never says
+  "error" restates a neighbouring entry (there, on dropout and random forests).
 
 Nothing here loads a model or reads an index: `bot.core.Bot` gathers the signals and asks.
 """
@@ -20,12 +21,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.ground import Grounded
+from bot.lexicon import defined
 from bot.policy import TENTATIVE_FAMILIES, ScopePolicy
 from bot.types import Outcome
+from common.text import stem, words
 
 Decision = Literal["answer", "tentative", "related", "refuse", "empty"]
 _INJECTION = re.compile(
@@ -43,7 +46,8 @@ class Verdict:
     `decision` is `answer`, `tentative` (the checked draft settles it), `related`, `refuse` or
     `empty`; `quote_ok` says whether a quote of the top passage may stand as the answer; `reconsider`,
     whether a refusal came from the scope model alone, which a second look may overturn; `unknown`, the
-    question's words the article never uses.
+    question's words the article never uses; `defines`, the word a definition question asks about
+    (`bot.lexicon.defined`), which a tentative answer must name.
     """
 
     decision: Decision
@@ -52,6 +56,7 @@ class Verdict:
     quote_ok: bool = False
     reconsider: bool = False
     unknown: tuple[str, ...] = ()
+    defines: str = ""
 
     @property
     def tentative(self) -> bool:
@@ -120,8 +125,11 @@ def before(
     if p >= cuts.answer_from:
         return Verdict("answer", p, "covered by the article", quote_ok)
     if p >= cuts.refuse_below:
-        return _band(p, cuts, unknown, "uncertain: answered only if the answer survives the checks")
-    return Verdict("refuse", p, "not covered by the article", reconsider=True, unknown=unknown)
+        verdict = _band(p, cuts, unknown, "uncertain: answered only if the answer survives the checks")
+        return replace(verdict, defines=defined(question))
+    return Verdict(
+        "refuse", p, "not covered by the article", reconsider=True, unknown=unknown, defines=defined(question)
+    )
 
 
 def _band(p: float, cuts: Cuts, unknown: tuple[str, ...], why: str) -> Verdict:
@@ -147,7 +155,7 @@ def second_look(verdict: Verdict, expanded_cosine: float, cuts: Cuts) -> Verdict
     if not verdict.reconsider or expanded_cosine < cuts.policy.rescue_from:
         return verdict
     why = "worded unlike the article, but its answer is close to an entry"
-    return _band(verdict.confidence, cuts, verdict.unknown, why)
+    return replace(_band(verdict.confidence, cuts, verdict.unknown, why), defines=verdict.defines)
 
 
 def drafts_again(verdict: Verdict, outcome: Outcome) -> bool:
@@ -174,7 +182,16 @@ def after(
         return "answered" if verdict.quote_ok else "related"
     if not verdict.tentative:
         return "answered"
-    if checked.kept_share <= cuts.policy.stand_share:
+    if checked.kept_share <= cuts.policy.stand_share or not _names(checked.text, verdict.defines):
         return "related"
     cut = cuts.policy.stand_relevance
     return "answered" if cut <= 0 or relevance() >= cut else "related"
+
+
+def _names(answer: str, word: str) -> bool:
+    """Whether `answer` uses `word` ("error" for "What is the out-of-bag error?"), as written, by its stem, or as
+    the start of a longer word ("backprop"); an empty `word` is named by any answer."""
+    if not word:
+        return True
+    said = words(answer)
+    return stem(word) in {stem(w) for w in said} or any(w.startswith(word) for w in said)

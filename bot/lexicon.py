@@ -15,6 +15,7 @@ common one like "Monte", marks the question as one it does not answer (`Lexicon.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -45,6 +46,21 @@ _RELATION = {
     "over",
     "vs",
 }
+
+
+def defined(question: str) -> str:
+    """For a definition question, "What is [a|the] X?", the last word of X (before any relation word: "a max-norm
+    constraint on weights" gives "constraint"); "" for any other question, a relational one ("What is the role
+    of ...?") or one about a purpose ("What is X for?", "What are RNNs good for?")."""
+    match = _DEFINED.search(question)
+    if match is None or match.group(0).rstrip().lower().endswith("for"):
+        return ""
+    tokens = match.group(1).split()
+    phrase = list(itertools.takewhile(lambda w: w.lower() not in _RELATION, tokens))
+    if len(phrase) < len(tokens) and len(phrase) < 2:
+        return ""  # "the role of", "the difference between"
+    found = words(" ".join(phrase))
+    return found[-1] if found else ""
 
 
 class Lexicon:

@@ -82,6 +82,25 @@ def test_a_tentative_draft_stands_only_when_mostly_kept_and_about_the_question()
     assert decide.after(check, written(0.8), QWEN, lambda: 0.3) == "related"  # about something else
 
 
+def test_a_tentative_answer_to_a_definition_question_must_name_what_it_defines():
+    """A draft restating the neighbouring entry (dropout, random forests) defines nothing it was asked about."""
+    oob = decide.before("What is the out-of-bag error in a random forest?", 0.5, QWEN)
+    off = Grounded("Random forests train many trees on random subsets [1].", [], "generated", 1.0)
+    on = Grounded("The out-of-bag error is the error on samples a tree did not see [1].", [], "generated", 1.0)
+
+    assert oob.defines == "error"
+    assert decide.after(oob, off, QWEN, lambda: 0.6) == "related"
+    assert decide.after(oob, on, QWEN, lambda: 0.6) == "answered"
+    outright = decide.before("What is the out-of-bag error in a random forest?", 0.7, QWEN)
+    assert decide.after(outright, off, QWEN) == "answered"  # above the band the gate is not unsure
+
+
+def test_a_second_look_keeps_what_a_definition_question_asks_about():
+    cuts = Cuts(RESCUING, "qwen")
+
+    assert decide.second_look(decide.before(DROPOUT, 0.1, cuts), 0.6, cuts).defines == "dropout"
+
+
 def test_a_policy_without_a_relevance_cut_never_computes_it():
     def embeds() -> float:
         raise AssertionError("the grounding embedder was asked for a cosine no cut reads")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.lexicon import Lexicon
+from bot.lexicon import Lexicon, defined
 from bot.policy import LEXICON
 
 ARTICLE_MD = Path(__file__).resolve().parents[2] / "data" / "article.md"
@@ -104,3 +104,18 @@ def test_no_definition_question_in_the_articles_words_reads_as_an_unnamed_kind(a
 )
 def test_kinds_of_article_terms_the_article_never_names(article_lexicon, question, variant):
     assert article_lexicon.variant(question) == variant
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("What is the out-of-bag error in a random forest?", "error"),
+        ("What is a max-norm constraint on weights and how does it work?", "constraint"),  # before "on"
+        ("What are GANs?", "gans"),
+        ("What is the role of the generator?", ""),  # relational: the role, not a term, is asked about
+        ("What are RNNs good for?", ""),  # a purpose
+        ("How does dropout work?", ""),
+    ],
+)
+def test_a_definition_question_names_the_word_it_asks_about(question, word):
+    assert defined(question) == word
