@@ -20,9 +20,11 @@ import re
 from collections.abc import Iterable
 
 from bot.policy import LexiconPolicy
-from common.text import stem, words
+from common.text import STOPWORDS, plain_for_embedding, stem, words
 
 _LETTERS = re.compile(r"[a-z]+")
+_ABBREVIATED = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,8})\(([A-Za-z][A-Za-z0-9]{1,7})\)")
+_TOKEN = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9]{1,8}(?![\w-])")  # not a part of "R-CNN"
 # "What is [a|an|the] X", X running to the first "?", comma or word that starts another clause.
 _DEFINED = re.compile(
     r"^\s*(?:what|which)\s+(?:is|are|was)\s+(?:an?\s+|the\s+)?([\w\- ]+?)\s*"
@@ -46,6 +48,39 @@ _RELATION = {
     "over",
     "vs",
 }
+
+
+def abbreviations(texts: Iterable[str]) -> dict[str, str]:
+    """The article's own abbreviations and what they stand for: "Gradient Descent (GD)" gives {"gd": "gradient
+    descent"}. The long form is the run of words before the parenthesis whose initials spell it (a plural "s" aside)."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for match in _ABBREVIATED.finditer(plain_for_embedding(text)):
+            short = match.group(2).lower()
+            lead = match.group(1).split()
+            for letters in dict.fromkeys((short, short.removesuffix("s"))):
+                run = lead[-len(letters) :]  # hyphens split a word's initials: "Cross-Entropy (CE)"
+                parts = [part for word in run for part in word.split("-") if part]
+                if len(letters) > 1 and "".join(part[0] for part in parts).lower() == letters:
+                    found.setdefault(letters, " ".join(run).lower())
+                    break
+    return found
+
+
+def spelled_out(question: str, known: dict[str, str]) -> str:
+    """`question` with each abbreviation the article spells out followed by its long form ("why use momentum
+    based gd?" -> "why use momentum based gd (gradient descent)?"): the embedder reads a bare "GD" poorly."""
+    lowered = question.lower()
+
+    def spell(match: re.Match[str]) -> str:
+        word = match.group(0)
+        key = word.lower() if word.lower() in known else word.lower().removesuffix("s")
+        long = known.get(key)
+        if long is None or long in lowered or word.lower() in STOPWORDS:  # "Information Technology (IT)": not "it"
+            return word
+        return f"{word} ({long})"
+
+    return _TOKEN.sub(spell, question)
 
 
 def defined(question: str) -> str:

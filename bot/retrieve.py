@@ -12,6 +12,9 @@ follow-up (`bot.rewrite`) that names a topic of its own is scored partly on the 
 matter for batch size?" after a question on epochs ranked the epoch passage first. A follow-up with
 fewer content words ("and how do I fix it?") is left to its rewrite. Where each weight was set:
 `bot/policy.py` and `docs/evaluation.md`.
+
+The article's own abbreviations are spelled out in what is searched ("gd" -> "gd (gradient descent)",
+`bot.lexicon.spelled_out`): the embedder reads a bare "GD" poorly, and so the gate, which reads its cosine.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass, replace
 import bm25s
 import numpy as np
 
+from bot.lexicon import abbreviations, spelled_out
 from bot.policy import RETRIEVAL, RetrievalPolicy
 from bot.types import Passage
 from common.embed import Embedder
@@ -53,6 +57,7 @@ class Retriever:
         self.passages = [_passage(item.id, item.text, item.metadata) for item in items]
         self._position = {p.id: i for i, p in enumerate(self.passages)}
         self._group = [question_key(p.question or p.text[:80]) for p in self.passages]
+        self.abbreviations = abbreviations(p.text for p in self.passages)
         corpus = [_bm25_text(p) for p in self.passages]
         self._bm25 = bm25s.BM25()
         if corpus:
@@ -71,6 +76,7 @@ class Retriever:
         """
         if not self.passages or not question.strip():
             return []
+        question, follow_up = spelled_out(question, self.abbreviations), spelled_out(follow_up, self.abbreviations)
         dense, lexical = self._dense(question), self._lexical(question)
         fused = dense + self.lexical_weight * lexical
         blend = self.policy

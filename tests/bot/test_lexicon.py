@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.lexicon import Lexicon, defined
+from bot.lexicon import Lexicon, abbreviations, defined, spelled_out
 from bot.policy import LEXICON
 
 ARTICLE_MD = Path(__file__).resolve().parents[2] / "data" / "article.md"
@@ -119,3 +119,40 @@ def test_kinds_of_article_terms_the_article_never_names(article_lexicon, questio
 )
 def test_a_definition_question_names_the_word_it_asks_about(question, word):
     assert defined(question) == word
+
+
+def test_the_articles_abbreviations_are_read_from_where_it_spells_them_out():
+    texts = [
+        "How is GD different from SGD?\n\n**Gradient Descent (GD)** uses every sample.",
+        "Stochastic Gradient Descent (SGD) uses one. Cross-Entropy (CE) is a loss (for classification).",
+        "Information Technology (IT) is no deep-learning term.",
+    ]
+
+    assert abbreviations(texts) == {
+        "gd": "gradient descent",
+        "sgd": "stochastic gradient descent",
+        "ce": "cross-entropy",
+        "it": "information technology",
+    }
+
+
+@pytest.mark.parametrize(
+    ("question", "searched"),
+    [
+        ("Does GD use second derivatives?", "Does GD (gradient descent) use second derivatives?"),
+        ("why use momentum based gd?", "why use momentum based gd (gradient descent)?"),
+        ("What are GANs?", "What are GANs (generative adversarial networks)?"),
+        ("Is gradient descent (GD) slow?", "Is gradient descent (GD) slow?"),  # spelled out already
+        ("What does Faster R-CNN add?", "What does Faster R-CNN add?"),  # part of another name
+        ("Is it slow?", "Is it slow?"),  # an English word, whatever it abbreviates
+    ],
+)
+def test_a_question_is_searched_with_the_articles_abbreviations_spelled_out(question, searched):
+    known = {
+        "gd": "gradient descent",
+        "gan": "generative adversarial networks",
+        "cnn": "convolutional neural networks",
+        "it": "information technology",
+    }
+
+    assert spelled_out(question, known) == searched
