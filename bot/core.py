@@ -92,7 +92,8 @@ class Bot:
         """Open the published index version and build the in-memory BM25 table and gate over it."""
         store = open_index(self.settings, self.embedder)
         self._version = store.folder
-        retriever = Retriever(store, self.embedder, self.policy.lexical_weight, self.policy.retrieval)
+        policy = self.policy
+        retriever = Retriever(store, self.embedder, policy.lexical_weight, policy.retrieval, policy.spell_out)
         texts = [p.text for p in retriever.passages]
         vocabulary = set(content_tokens(" ".join(texts)))
         family = self._llm.family if self._llm is not None else model_family(self.settings)

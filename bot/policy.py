@@ -148,6 +148,8 @@ class Policy:
     lexical_weight: float
     scope: ScopePolicy
     note: str = ""
+    spell_out: bool = False  # search with the article's abbreviations spelled out (`bot.retrieve`)
+    spell_out_note: str = ""
     retrieval: RetrievalPolicy = RETRIEVAL
     grounding: GroundingPolicy = GROUNDING
     lexicon: LexiconPolicy = LEXICON

@@ -13,8 +13,9 @@ matter for batch size?" after a question on epochs ranked the epoch passage firs
 fewer content words ("and how do I fix it?") is left to its rewrite. Where each weight was set:
 `bot/policy.py` and `docs/evaluation.md`.
 
-The article's own abbreviations are spelled out in what is searched ("gd" -> "gd (gradient descent)",
-`bot.lexicon.spelled_out`): the embedder reads a bare "GD" poorly, and so the gate, which reads its cosine.
+Where the embedder's policy says so (`spell_out`), the article's own abbreviations are spelled out in what is
+searched ("gd" -> "gd (gradient descent)", `bot.lexicon.spelled_out`): EmbeddingGemma reads a bare "GD" poorly,
+and so does the gate, which reads its cosine.
 """
 
 from __future__ import annotations
@@ -47,7 +48,12 @@ class Retriever:
     """Ranks passages of one index for a question."""
 
     def __init__(
-        self, store: ChromaStore, embedder: Embedder, lexical_weight: float, policy: RetrievalPolicy = RETRIEVAL
+        self,
+        store: ChromaStore,
+        embedder: Embedder,
+        lexical_weight: float,
+        policy: RetrievalPolicy = RETRIEVAL,
+        spell_out: bool = False,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -57,7 +63,7 @@ class Retriever:
         self.passages = [_passage(item.id, item.text, item.metadata) for item in items]
         self._position = {p.id: i for i, p in enumerate(self.passages)}
         self._group = [question_key(p.question or p.text[:80]) for p in self.passages]
-        self.abbreviations = abbreviations(p.text for p in self.passages)
+        self.abbreviations = abbreviations(p.text for p in self.passages) if spell_out else {}
         corpus = [_bm25_text(p) for p in self.passages]
         self._bm25 = bm25s.BM25()
         if corpus:

@@ -133,3 +133,17 @@ def test_a_follow_up_with_one_content_word_is_left_to_its_rewrite() -> None:
     rewrite = "What is an epoch? And how do I fix it?"
 
     assert search(rewrite, k=4, follow_up="and how do I fix it?") == search(rewrite, k=4)
+
+
+def test_where_the_policy_says_so_abbreviations_the_article_spells_out_are_searched_spelled_out() -> None:
+    entries = {
+        **ARTICLE,
+        "sgd": ("Why SGD?", "Stochastic Gradient Descent (SGD) updates the weights after every sample."),
+    }
+    spelling = Retriever(Store(entries), FakeEmbedder(), 0.5, RETRIEVAL, spell_out=True)
+    plain = Retriever(Store(entries), FakeEmbedder(), 0.5, RETRIEVAL)
+
+    assert spelling.abbreviations == {"sgd": "stochastic gradient descent"} and plain.abbreviations == {}
+    spelled = "when does sgd (stochastic gradient descent) update?"
+    assert scores(spelling.search("when does sgd update?")) == scores(plain.search(spelled))
+    assert scores(plain.search("when does sgd update?")) != scores(plain.search(spelled))
