@@ -57,6 +57,7 @@ from common.text import (
     markers,
     plain_for_embedding,
     plain_for_quote,
+    prose,
     sentences,
     support,
     words,
@@ -316,9 +317,13 @@ class Grounder:
 
 
 def extractive(passage: Passage, n: int = 1, kept_share: float = 0.0) -> Grounded:
-    """The article's own answer for `passage`, quoted (never presented as the model's words)."""
+    """The article's own answer for `passage`, quoted (never presented as the model's words).
+
+    Its code is left out where it has prose: flattened into the quote's one paragraph, code reads as noise ("python
+    import numpy as np Model parameters weights = ..."), and the entry under Sources shows it."""
     # code like x[0] becomes x(0): it must not read as a citation
-    plain = separate_items(plain_for_quote(passage.answer), passage.answer)
+    said = prose(passage.answer) if content_tokens(prose(passage.answer)) else passage.answer
+    plain = separate_items(plain_for_quote(said), passage.answer)
     words_ = plain.split()
     quote = " ".join(words_[: GROUNDING.quote_words]) + (" ..." if len(words_) > GROUNDING.quote_words else "")
     text = f'The article answers "{passage.question}":\n\n> {quote} [{n}]'

@@ -302,6 +302,22 @@ def code_blocks(markdown: str) -> list[str]:
     return ["\n".join(b) for b in blocks]
 
 
+def prose(markdown: str) -> str:
+    """`markdown` without its fenced code blocks (an unclosed fence runs to the end).
+
+    >>> prose("Intro\n```python\nx = 1\n```\ntext")
+    'Intro\ntext'
+    """
+    kept: list[str] = []
+    inside = False
+    for line in markdown.splitlines():
+        if FENCE.match(line):
+            inside = not inside
+        elif not inside:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def plain_for_reference(markdown: str) -> str:
     """Plain text for the eval's references: one line per paragraph or list item, code kept verbatim.
 

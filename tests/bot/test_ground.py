@@ -104,6 +104,22 @@ def test_an_answer_the_best_passage_never_supports_becomes_its_quote():
     assert ground(draft, [STRIDE, DROPOUT]).text == "The filter moves a number of pixels at each step [1]."
 
 
+def test_a_quote_leaves_the_entrys_code_to_the_sources_unless_the_entry_is_all_code():
+    text = (
+        "What is GD?\n\n* Uses the entire dataset.\n\n```python\nweights -= lr * grads\n```\n\n* One update per epoch."
+    )
+    gd = Passage("gd", text, "Optim", "What is GD?", 0.9, (1, 9))
+    code_only = Passage(
+        "c", "What is GD?\n\n```python\nweights -= lr * grads\n```", "Optim", "What is GD?", 0.9, (1, 5)
+    )
+
+    assert (
+        extractive(gd).text
+        == 'The article answers "What is GD?":\n\n> Uses the entire dataset. One update per epoch. [1]'
+    )
+    assert "weights -= lr" in extractive(code_only).text
+
+
 @pytest.mark.parametrize("draft", ["", "I like turtles.", "The article does not cover this.", "[1] [2]"])
 def test_too_little_supported_text_falls_back_to_the_article_quoted(draft):
     result = ground(draft, SHOWN)
