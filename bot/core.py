@@ -304,14 +304,7 @@ class Bot:
             tick = time.perf_counter()
             first_draft, llm = draft, writer
             messages = build_messages(query, shown, llm.family)
-            most = GROUNDING.second_draft_sentences
-            draft = generate(
-                llm,
-                messages,
-                max_tokens=self.settings.max_tokens,
-                temperature=self.settings.temperature,
-                most_sentences=most,
-            )
+            draft = generate(llm, messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature)
             checked, outcome = self._settle(draft, shown, query, verdict, cuts)
             timings["second_draft"] = time.perf_counter() - tick
         if outcome == "answered":

@@ -19,7 +19,6 @@ from typing import Protocol
 from bot.prompt import Message
 from common.models import Choice, family_of
 from common.settings import Settings
-from common.text import sentences
 
 
 class LLM(Protocol):
@@ -103,26 +102,8 @@ class BaseLLM:
         return None
 
 
-def generate(
-    llm: LLM, messages: list[Message], *, max_tokens: int, temperature: float, most_sentences: int | None = None
-) -> str:
-    """The whole reply; with `most_sentences`, the model is stopped once it starts a sentence past that many, and
-    what it wrote is cut to those (a sentence not decoded costs nothing)."""
-    pieces = llm.stream(messages, max_tokens=max_tokens, temperature=temperature)
-    if most_sentences is None:
-        return "".join(pieces)
-    text = ""
-    try:
-        for piece in pieces:
-            text += piece
-            written = sentences(text)
-            if len(written) > most_sentences:
-                return " ".join(written[:most_sentences])
-    finally:
-        close = getattr(pieces, "close", None)
-        if close is not None:
-            close()  # a generator stops decoding when closed
-    return text
+def generate(llm: LLM, messages: list[Message], *, max_tokens: int, temperature: float) -> str:
+    return "".join(llm.stream(messages, max_tokens=max_tokens, temperature=temperature))
 
 
 BACKENDS: dict[str, str] = {

@@ -85,10 +85,6 @@ class GroundingPolicy:
     # of 115 when under three sentences, 103 when under two; none lost.
     complete_below: int = 3
     complete_min_tokens: int = 4  # a shorter statement of the entry is a fragment ("Often used in hidden layers")
-    # A second draft (by the judge's slower model) is stopped after this many sentences. Of its 66 drafts in the
-    # stored dev, test and follow-up runs, one kept a third sentence (i007); the rest kept sentences one and two
-    # only, and a shorter answer is completed from its entry (`complete_below`). The third sentence cost ~1 s.
-    second_draft_sentences: int = 2
 
 
 @dataclass(frozen=True)

@@ -85,26 +85,6 @@ def test_a_draft_that_did_not_stand_is_written_again_by_the_judges_model(fake_in
     assert "second_draft" in answer.timings
 
 
-def test_a_second_draft_stops_after_two_sentences(fake_index):
-    """The judge's model is slower, and its third sentences were nearly never kept."""
-    junk = "Bananas are yellow. Paris is in France. Data augmentation increases the training data artificially [1]."
-    second = (
-        "Data augmentation increases the training data artificially [1]. It adds changed copies of the images [1]. "
-        "It also adds noise [1]."
-    )
-    bot = tentative_bot(fake_index, junk)
-    writer = FakeLLM(responses=[second])
-    bot.grounder = Grounder(judge=Judge(writer, 0.5))
-
-    answer = bot.ask("What is data augmentation?")
-
-    assert answer.trace.first_draft == junk
-    assert (
-        answer.draft
-        == "Data augmentation increases the training data artificially [1]. It adds changed copies of the images [1]."
-    )
-
-
 def test_a_second_draft_is_written_only_for_a_draft_that_did_not_stand(fake_index):
     junk = "Bananas are yellow. Paris is in France. Data augmentation increases the training data artificially [1]."
     writers = []

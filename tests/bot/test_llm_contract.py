@@ -17,7 +17,6 @@ import httpx
 import pytest
 
 from bot import LLM, BackendUnavailable, Settings, load_llm
-from bot.backends.fake import FakeLLM
 from bot.llm import BACKENDS, backend, generate
 from bot.prompt import Message
 from common.settings import LLMBackendName
@@ -70,24 +69,6 @@ def test_stream_yields_text_pieces_that_join_into_generate(llm):
     pieces = list(llm.stream(MESSAGES, max_tokens=12, temperature=0))
     assert pieces and all(isinstance(p, str) and p for p in pieces)
     assert "".join(pieces) == generate(llm, MESSAGES, max_tokens=12, temperature=0)  # greedy: reproducible
-
-
-def test_generate_can_stop_the_model_after_some_sentences():
-    """Used for the slower judge model's second draft: a sentence it would only start is never decoded."""
-    reply = "Dropout drops units. It guards against overfitting. It is off at test time. Scaling follows."
-    fake = FakeLLM(responses=[reply])
-    decoded: list[str] = []
-
-    class Counting(FakeLLM):
-        def stream(self, messages, *, max_tokens, temperature):
-            for piece in fake.stream(messages, max_tokens=max_tokens, temperature=temperature):
-                decoded.append(piece)
-                yield piece
-
-    text = generate(Counting(), MESSAGES, max_tokens=50, temperature=0, most_sentences=2)
-
-    assert text == "Dropout drops units. It guards against overfitting."
-    assert "".join(decoded).startswith(reply[: len(text)]) and len(decoded) < len(reply.split())
 
 
 def test_max_tokens_bounds_the_output(llm):
