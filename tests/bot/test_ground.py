@@ -470,15 +470,15 @@ def test_a_sentence_the_judge_is_nearly_certain_of_costs_no_flip():
     assert [s for _, s in llm.judged] == [right]
 
 
+def entry(question: str, answer: str) -> Passage:
+    """An article entry as the index holds it: its question, then its answer."""
+    return Passage(question[:8], f"{question}\n\n{answer}", "S", question, 0.9, (1, 3))
+
+
 def test_a_count_the_passage_never_gives_is_dropped_though_the_judge_says_yes():
     """The judge knows the world as well as its passage: it says yes to a true count the entry does not make."""
-    passage = Passage(
-        "cyclegan",
-        "How does CycleGAN differ from other types of GANs?\n\n* **CycleGAN** maps data from one domain to another.",
-        "GANs",
-        "How does CycleGAN differ from other types of GANs?",
-        0.9,
-        (1, 3),
+    passage = entry(
+        "How does CycleGAN differ from other types of GANs?", "* **CycleGAN** maps data from one domain to another."
     )
     counted = "CycleGAN trains two generators and two discriminators."
     grounder, _ = judged({counted: 0.97}, cut=GROUNDING.judge_cut)
@@ -489,14 +489,10 @@ def test_a_count_the_passage_never_gives_is_dropped_though_the_judge_says_yes():
 
 def test_a_copied_clause_with_a_scale_word_reversed_is_dropped_though_the_judge_says_yes():
     """Nearly every word is the passage's, so the judge says yes to "high" as to "small"; the copy gives it away."""
-    passage = Passage(
-        "lr",
-        "What happens when the learning rate is small and large?\n\n* A **small learning rate** results in very"
-        " small steps, slowing down convergence.\n* A **large learning rate** can overshoot the global minimum.",
-        "Optimization",
+    passage = entry(
         "What happens when the learning rate is small and large?",
-        0.9,
-        (1, 4),
+        "* A **small learning rate** results in very small steps, slowing down convergence.\n"
+        "* A **large learning rate** can overshoot the global minimum.",
     )
     wrong = "A high learning rate results in very small steps, slowing down convergence."
     grounder, _ = judged({wrong: 0.97}, cut=GROUNDING.judge_cut)
