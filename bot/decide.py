@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from bot.ground import Grounded
@@ -124,21 +124,19 @@ def before(
     quote_ok = p >= max(cuts.policy.quote_from, cuts.answer_from)
     if p >= cuts.answer_from:
         return Verdict("answer", p, "covered by the article", quote_ok)
+    defines = defined(question)
     if p >= cuts.refuse_below:
-        verdict = _band(p, cuts, unknown, "uncertain: answered only if the answer survives the checks")
-        return replace(verdict, defines=defined(question))
-    return Verdict(
-        "refuse", p, "not covered by the article", reconsider=True, unknown=unknown, defines=defined(question)
-    )
+        return _band(p, cuts, unknown, "uncertain: answered only if the answer survives the checks", defines)
+    return Verdict("refuse", p, "not covered by the article", reconsider=True, unknown=unknown, defines=defines)
 
 
-def _band(p: float, cuts: Cuts, unknown: tuple[str, ...], why: str) -> Verdict:
+def _band(p: float, cuts: Cuts, unknown: tuple[str, ...], why: str, defines: str) -> Verdict:
     """Where the scope model is unsure: a draft settles it, unless the family cannot settle or the question
     names what the article never mentions."""
     if unknown:
         return Verdict("related", p, f"names {', '.join(unknown)}, which the article never mentions", unknown=unknown)
     if cuts.settles:
-        return Verdict("tentative", p, why)
+        return Verdict("tentative", p, why, defines=defines)
     return Verdict("related", p, "a close entry, which may not answer the question")
 
 
@@ -155,7 +153,7 @@ def second_look(verdict: Verdict, expanded_cosine: float, cuts: Cuts) -> Verdict
     if not verdict.reconsider or expanded_cosine < cuts.policy.rescue_from:
         return verdict
     why = "worded unlike the article, but its answer is close to an entry"
-    return replace(_band(verdict.confidence, cuts, verdict.unknown, why), defines=verdict.defines)
+    return _band(verdict.confidence, cuts, verdict.unknown, why, verdict.defines)
 
 
 def drafts_again(verdict: Verdict, outcome: Outcome) -> bool:

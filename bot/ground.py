@@ -172,10 +172,7 @@ class Grounder:
                 considered += 1
                 continue
             considered += 1
-            unfit = (
-                "not covered" if _NOT_COVERED.search(body) else "dangling" if not kept and _DANGLING.match(body) else ""
-            )
-            if unfit:
+            if unfit := _unfit(body, opens=not kept):
                 changed = True
                 judged.append(Judgement(body, None, (unfit,)))
                 continue
@@ -322,8 +319,8 @@ def extractive(passage: Passage, n: int = 1, kept_share: float = 0.0) -> Grounde
     Its code is left out where it has prose: flattened into the quote's one paragraph, code reads as noise ("python
     import numpy as np Model parameters weights = ..."), and the entry under Sources shows it."""
     # code like x[0] becomes x(0): it must not read as a citation
-    said = prose(passage.answer) if content_tokens(prose(passage.answer)) else passage.answer
-    plain = separate_items(plain_for_quote(said), passage.answer)
+    said = prose(passage.answer)
+    plain = separate_items(plain_for_quote(said if content_tokens(said) else passage.answer), passage.answer)
     words_ = plain.split()
     quote = " ".join(words_[: GROUNDING.quote_words]) + (" ..." if len(words_) > GROUNDING.quote_words else "")
     text = f'The article answers "{passage.question}":\n\n> {quote} [{n}]'
@@ -334,6 +331,14 @@ def related(passage: Passage, n: int = 1) -> Grounded:
     """The closest entry, named as the closest entry: for a question the article does not answer directly."""
     text = f'The article does not answer this directly. The closest entry is "{passage.question or passage.section}" [{n}].'
     return Grounded(text, [Citation(n, passage)], "related")
+
+
+def _unfit(body: str, opens: bool) -> str:
+    """Why a sentence cannot stand whatever its passage says ("" if it can): it says the article does not cover the
+    question, or it would open the answer (`opens`) on what it does not show ("This introduces noise ...")."""
+    if _NOT_COVERED.search(body):
+        return "not covered"
+    return "dangling" if opens and _DANGLING.match(body) else ""
 
 
 def _goes_on(sentence: str, body: str, kept: list[str], top: Passage) -> bool:

@@ -290,6 +290,21 @@ def code_blocks(markdown: str) -> list[str]:
     >>> code_blocks("Intro\n```python\nx = 1\n```\ntext\n~~~\ny\n~~~")
     ['x = 1', 'y']
     """
+    return ["\n".join(block) for block in _split_fences(markdown)[1]]
+
+
+def prose(markdown: str) -> str:
+    """`markdown` without its fenced code blocks (an unclosed fence runs to the end).
+
+    >>> prose("Intro\n```python\nx = 1\n```\ntext")
+    'Intro\ntext'
+    """
+    return "\n".join(_split_fences(markdown)[0])
+
+
+def _split_fences(markdown: str) -> tuple[list[str], list[list[str]]]:
+    """The lines outside fenced code blocks, and each block's lines; fence lines belong to neither."""
+    outside: list[str] = []
     blocks: list[list[str]] = []
     inside = False
     for line in markdown.splitlines():
@@ -299,23 +314,9 @@ def code_blocks(markdown: str) -> list[str]:
                 blocks.append([])
         elif inside:
             blocks[-1].append(line)
-    return ["\n".join(b) for b in blocks]
-
-
-def prose(markdown: str) -> str:
-    """`markdown` without its fenced code blocks (an unclosed fence runs to the end).
-
-    >>> prose("Intro\n```python\nx = 1\n```\ntext")
-    'Intro\ntext'
-    """
-    kept: list[str] = []
-    inside = False
-    for line in markdown.splitlines():
-        if FENCE.match(line):
-            inside = not inside
-        elif not inside:
-            kept.append(line)
-    return "\n".join(kept)
+        else:
+            outside.append(line)
+    return outside, blocks
 
 
 def plain_for_reference(markdown: str) -> str:
