@@ -12,7 +12,8 @@
 - `after` runs once the draft is checked: *answered*, *related* or *refused*. A quote of the entry (the draft did
   not hold up) is the answer only where the gate is sure the entry answers; a tentative draft stands only
   when it is mostly kept and about the question: an answer to "What is the out-of-bag error?" that never says
-  "error" restates a neighbouring entry (there, on dropout and random forests).
+  "error" restates a neighbouring entry (there, on dropout and random forests), and one to "Should the statistics be
+  computed on the whole dataset or on the training split?" that names neither option restates the entry it copied.
 
 Nothing here loads a model or reads an index: `bot.core.Bot` gathers the signals and asks.
 """
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.ground import Grounded
-from bot.lexicon import defined
+from bot.lexicon import to_name
 from bot.policy import TENTATIVE_FAMILIES, ScopePolicy
 from bot.types import Outcome
 from common.text import stem, words
@@ -46,8 +47,8 @@ class Verdict:
     `decision` is `answer`, `tentative` (the checked draft settles it), `related`, `refuse` or
     `empty`; `quote_ok` says whether a quote of the top passage may stand as the answer; `reconsider`,
     whether a refusal came from the scope model alone, which a second look may overturn; `unknown`, the
-    question's words the article never uses; `defines`, the word a definition question asks about
-    (`bot.lexicon.defined`), which a tentative answer must name.
+    question's words the article never uses; `names`, the words of which a tentative answer must name one
+    (`bot.lexicon.to_name`: what a definition question defines, or the options of an either-or question).
     """
 
     decision: Decision
@@ -56,7 +57,7 @@ class Verdict:
     quote_ok: bool = False
     reconsider: bool = False
     unknown: tuple[str, ...] = ()
-    defines: str = ""
+    names: tuple[str, ...] = ()
 
     @property
     def tentative(self) -> bool:
@@ -124,19 +125,19 @@ def before(
     quote_ok = p >= max(cuts.policy.quote_from, cuts.answer_from)
     if p >= cuts.answer_from:
         return Verdict("answer", p, "covered by the article", quote_ok)
-    defines = defined(question)
+    names = to_name(question)
     if p >= cuts.refuse_below:
-        return _band(p, cuts, unknown, "uncertain: answered only if the answer survives the checks", defines)
-    return Verdict("refuse", p, "not covered by the article", reconsider=True, unknown=unknown, defines=defines)
+        return _band(p, cuts, unknown, "uncertain: answered only if the answer survives the checks", names)
+    return Verdict("refuse", p, "not covered by the article", reconsider=True, unknown=unknown, names=names)
 
 
-def _band(p: float, cuts: Cuts, unknown: tuple[str, ...], why: str, defines: str) -> Verdict:
+def _band(p: float, cuts: Cuts, unknown: tuple[str, ...], why: str, names: tuple[str, ...]) -> Verdict:
     """Where the scope model is unsure: a draft settles it, unless the family cannot settle or the question
     names what the article never mentions."""
     if unknown:
         return Verdict("related", p, f"names {', '.join(unknown)}, which the article never mentions", unknown=unknown)
     if cuts.settles:
-        return Verdict("tentative", p, why, defines=defines)
+        return Verdict("tentative", p, why, names=names)
     return Verdict("related", p, "a close entry, which may not answer the question")
 
 
@@ -153,7 +154,7 @@ def second_look(verdict: Verdict, expanded_cosine: float, cuts: Cuts) -> Verdict
     if not verdict.reconsider or expanded_cosine < cuts.policy.rescue_from:
         return verdict
     why = "worded unlike the article, but its answer is close to an entry"
-    return _band(verdict.confidence, cuts, verdict.unknown, why, verdict.defines)
+    return _band(verdict.confidence, cuts, verdict.unknown, why, verdict.names)
 
 
 def drafts_again(verdict: Verdict, outcome: Outcome) -> bool:
@@ -180,16 +181,17 @@ def after(
         return "answered" if verdict.quote_ok else "related"
     if not verdict.tentative:
         return "answered"
-    if checked.kept_share <= cuts.policy.stand_share or not _names(checked.text, verdict.defines):
+    if checked.kept_share <= cuts.policy.stand_share or not _names(checked.text, verdict.names):
         return "related"
     cut = cuts.policy.stand_relevance
     return "answered" if cut <= 0 or relevance() >= cut else "related"
 
 
-def _names(answer: str, word: str) -> bool:
-    """Whether `answer` uses `word` ("error" for "What is the out-of-bag error?"), as written, by its stem, or as
-    the start of a longer word ("backprop"); an empty `word` is named by any answer."""
-    if not word:
+def _names(answer: str, asked: tuple[str, ...]) -> bool:
+    """Whether `answer` uses one of the `asked` words ("error" for "What is the out-of-bag error?"), as written, by
+    its stem, or as the start of a longer word ("backprop"); with none asked, any answer does."""
+    if not asked:
         return True
     said = words(answer)
-    return stem(word) in {stem(w) for w in said} or any(w.startswith(word) for w in said)
+    stems = {stem(w) for w in said}
+    return any(stem(word) in stems or any(w.startswith(word) for w in said) for word in asked)

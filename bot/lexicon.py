@@ -98,6 +98,42 @@ def defined(question: str) -> str:
     return found[-1] if found else ""
 
 
+# An either-or question opens as a yes/no or choice question and offers two options joined by one "or".
+# A lead-in may come first ("For a multi-label task, should it use softmax or sigmoid?").
+_CHOICE = re.compile(
+    r"(?:^|[,:;])\s*((?:should|is|are|was|were|do|does|did|can|could|would|will|which|whether)\b.*)", re.I
+)
+_OR = re.compile(r"\bor\b", re.I)
+_NOT_HEADS = {"only", "instead", "alone", "then", "first", "too", "both", "either", "neither"}
+
+
+def options(question: str) -> tuple[str, ...]:
+    """For an either-or question, the last word of each option ("Should the mean be computed on the whole dataset
+    or on the training split only?" gives "dataset" and "split"); () for any other question, a list of examples
+    ("by rotating, flipping or cropping") included."""
+    choice = _CHOICE.search(question.split("?")[0])
+    clause = choice.group(1) if choice else ""
+    if len(_OR.findall(clause)) != 1:
+        return ()
+    first, second = _OR.split(clause)
+    if re.search(r",\s*\S+(?:\s+\S+)?\s*$", first):
+        return ()  # the last of a list, not one of two
+    heads = [_head(first), _head(re.split(r"[,;:]", second)[0])]
+    return tuple(heads) if all(heads) and heads[0] != heads[1] else ()
+
+
+def _head(phrase: str) -> str:
+    content = [w for w in words(phrase) if w not in STOPWORDS and w not in _NOT_HEADS]
+    return content[-1] if content else ""
+
+
+def to_name(question: str) -> tuple[str, ...]:
+    """The words of which an answer must name one to respond at all: what a definition question defines, or the
+    options of an either-or question; () where no one word is asked about."""
+    word = defined(question)
+    return (word,) if word else options(question)
+
+
 class Lexicon:
     """The words of an article and what they could be written as, built once per index."""
 

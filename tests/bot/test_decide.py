@@ -88,17 +88,30 @@ def test_a_tentative_answer_to_a_definition_question_must_name_what_it_defines()
     off = Grounded("Random forests train many trees on random subsets [1].", [], "generated", 1.0)
     on = Grounded("The out-of-bag error is the error on samples a tree did not see [1].", [], "generated", 1.0)
 
-    assert oob.defines == "error"
+    assert oob.names == ("error",)
     assert decide.after(oob, off, QWEN, lambda: 0.6) == "related"
     assert decide.after(oob, on, QWEN, lambda: 0.6) == "answered"
     outright = decide.before("What is the out-of-bag error in a random forest?", 0.7, QWEN)
     assert decide.after(outright, off, QWEN) == "answered"  # above the band the gate is not unsure
 
 
+def test_a_tentative_answer_to_an_either_or_question_must_name_one_of_its_options():
+    """An answer that copies the normalization entry never says which statistics to use: it does not respond."""
+    split = decide.before(
+        "Should the mean and std be computed on the whole dataset or on the training split only?", 0.5, QWEN
+    )
+    copied = Grounded("Normalization subtracts the mean and divides by the standard deviation [1].", [], "generated")
+    picks = Grounded("Compute them on the training split only, then apply them to the test split [1].", [], "generated")
+
+    assert split.names == ("dataset", "split")
+    assert decide.after(split, copied, QWEN, lambda: 0.6) == "related"
+    assert decide.after(split, picks, QWEN, lambda: 0.6) == "answered"
+
+
 def test_a_second_look_keeps_what_a_definition_question_asks_about():
     cuts = Cuts(RESCUING, "qwen")
 
-    assert decide.second_look(decide.before(DROPOUT, 0.1, cuts), 0.6, cuts).defines == "dropout"
+    assert decide.second_look(decide.before(DROPOUT, 0.1, cuts), 0.6, cuts).names == ("dropout",)
 
 
 def test_a_policy_without_a_relevance_cut_never_computes_it():

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.lexicon import Lexicon, abbreviations, defined, spelled_out
+from bot.lexicon import Lexicon, abbreviations, defined, options, spelled_out
 from bot.policy import LEXICON
 
 ARTICLE_MD = Path(__file__).resolve().parents[2] / "data" / "article.md"
@@ -119,6 +119,21 @@ def test_kinds_of_article_terms_the_article_never_names(article_lexicon, questio
 )
 def test_a_definition_question_names_the_word_it_asks_about(question, word):
     assert defined(question) == word
+
+
+@pytest.mark.parametrize(
+    ("question", "heads"),
+    [
+        ("Should the mean be computed on the whole dataset or on the training split only?", ("dataset", "split")),
+        ("Is a single pass called an epoch or an iteration? What is the other one?", ("epoch", "iteration")),
+        ("In PReLU, is the slope one value per channel or one shared across the layer?", ("channel", "layer")),
+        ("Can I create more examples by rotating, flipping or cropping the ones I have?", ()),  # a list of examples
+        ("How do I choose between L1 or L2?", ()),  # not a yes/no or choice question
+        ("Is dropout used at test time?", ()),
+    ],
+)
+def test_an_either_or_question_offers_the_last_word_of_each_option(question, heads):
+    assert options(question) == heads
 
 
 def test_the_articles_abbreviations_are_read_from_where_it_spells_them_out():
