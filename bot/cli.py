@@ -15,7 +15,7 @@ import json
 import sys
 from typing import TextIO
 
-from bot.complete import ADDED_NOTE
+from bot.complete import added_note
 from bot.core import Bot
 from bot.rewrite import History
 from bot.types import Answer, Status
@@ -89,7 +89,7 @@ def _after_stream(streamed: str, answer: Answer) -> str:
         head = "Not answered directly" if answer.outcome == "related" else checked
         parts.append(f"\n{head}:\n{answer.text}\n")
         if answer.trace is not None and answer.trace.added:
-            parts.append(f"({ADDED_NOTE})\n")
+            parts.append(f"({added_note(answer.trace.added)})\n")
     if answer.notice:
         parts.append(f"\nNote: {answer.notice}\n")
     if answer.citations:

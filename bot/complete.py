@@ -4,11 +4,15 @@ The 0.5B often answers in one sentence that misses what the question asked for (
 to prevent overfitting", never saying what it drops). An answer of fewer sentences than the prompt asks for
 gets the cited entry's statement that best matches the question and that the answer does not already make,
 quoted as the article wrote it (a sub-item keeps its bold label: "Gradient Descent (GD): Guaranteed to converge").
+A question that asks for a list ("What are the ways to solve exploding gradients?") answered from an entry that is
+one gets the first statement of each item the answer leaves out, so the fourth way is not lost to the prompt's
+two to four sentences.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 
 from bot.ground import Grounded
@@ -17,7 +21,14 @@ from bot.policy import GROUNDING
 from bot.types import Passage
 from common.text import FENCE, LIST_MARKER, content_tokens, disarm_markers, markers, sentences, strip_inline, support
 
-ADDED_NOTE = "The last sentence is the article's own, added to complete the answer."  # what the UI and CLI say
+# A question asking for several things: "what are the ways ...", "list the fixes", "what else can I do".
+_ASKS_FOR_LIST = re.compile(
+    r"\b(?:ways|fixes|methods|techniques|list|types|kinds|examples|strategies|approaches|remedies|solutions"
+    r"|what else|name (?:a few|some))\b",
+    re.I,
+)
+_LABELLED = re.compile(r"^([^:.]{1,60}):\s")
+_SET_ASIDE = re.compile(r"\b(?:besides|beyond|other than|apart from|aside from|except(?: for)?)\s+([^,.;?]+)", re.I)
 _BOLD_LABEL = re.compile(r"(\d+\.\s*)?([*-]\s*)?\*\*[^*]+\*\*\s*:?\s*")
 _NUMBERED = re.compile(r"^\d+\.\s+")
 
@@ -58,7 +69,8 @@ def statements(markdown: str) -> list[str]:
 
 
 def complete(checked: Grounded, passage: Passage, question: str) -> Grounded:
-    """`checked` with one more sentence from `passage` (cited as [1]) when it has fewer than the prompt asks for.
+    """`checked` with more of `passage` (cited as [1]): the items of a list it leaves out, when the question asks
+    for a list, else one more sentence when it has fewer than the prompt asks for.
 
     Only a written answer that cites `passage` as [1] is completed; a quote or a related reply is left as it is.
     Its `grounding` stays what the checks made it: `added` says what was appended, for the UI to say so.
@@ -68,12 +80,49 @@ def complete(checked: Grounded, passage: Passage, question: str) -> Grounded:
     text = checked.text
     if checked.grounding not in ("generated", "repaired") or 1 not in markers(text):
         return checked
+    found = statements(passage.answer)
+    missing = _missing_items(found, text, question) if _ASKS_FOR_LIST.search(question) else []
+    room = GROUNDING.list_most_sentences - len(sentences(text))
+    if missing and room > 0:
+        return _appended(checked, missing[:room])
     if len(sentences(text)) >= GROUNDING.complete_below:
         return checked
-    fresh = [s for s in statements(passage.answer) if support(s, text) < GROUNDING.support]
+    fresh = [s for s in found if support(s, text) < GROUNDING.support]
     if not fresh:
         return checked
     wanted = set(content_tokens(question)) - set(content_tokens(text))
-    best = max(fresh, key=lambda s: (len(wanted & set(content_tokens(s))), -fresh.index(s)))
-    added = f"{best.rstrip(' .;:')} [1]."
-    return replace(checked, text=f"{text.rstrip()} {added}", added=added)  # [1] is cited already
+    return _appended(checked, [max(fresh, key=lambda s: (len(wanted & set(content_tokens(s))), -fresh.index(s)))])
+
+
+def added_note(added: str) -> str:
+    """What the UI and CLI say under an answer that `complete` added to."""
+    n = len(markers(added))
+    which = "The last sentence is" if n == 1 else f"The last {n} sentences are"
+    return f"{which} the article's own, added to complete the answer."
+
+
+def _missing_items(found: list[str], text: str, question: str) -> list[str]:
+    """The first statement of each labelled item of an entry of at least three that `text` neither states nor
+    names by its label's words, in the entry's order, leaving out what the question sets aside ("Beyond switching to
+    ReLU, what else ...?"); [] for an entry that is no such list."""
+    items: dict[str, list[str]] = {}
+    for statement in found:
+        if label := _LABELLED.match(statement):
+            items.setdefault(label.group(1), []).append(statement)
+    if len(items) < GROUNDING.list_least_items:
+        return []
+    said = set(content_tokens(text))
+    aside = {w for part in _SET_ASIDE.findall(question) for w in content_tokens(part)}
+    shared = {w for w, n in Counter(w for label in items for w in set(content_tokens(label))).items() if n > 1}
+    return [
+        said_of[0]
+        for label, said_of in items.items()
+        if not set(content_tokens(label)) <= said
+        and not (set(content_tokens(label)) - shared) & aside  # "Gradient Clipping" for "besides clipping"
+        and all(support(s, text) < GROUNDING.support for s in said_of)
+    ]
+
+
+def _appended(checked: Grounded, statements_: list[str]) -> Grounded:
+    added = " ".join(f"{s.rstrip(' .;:')} [1]." for s in statements_)
+    return replace(checked, text=f"{checked.text.rstrip()} {added}", added=added)  # [1] is cited already

@@ -85,6 +85,10 @@ class GroundingPolicy:
     # of 115 when under three sentences, 103 when under two; none lost.
     complete_below: int = 3
     complete_min_tokens: int = 4  # a shorter statement of the entry is a fragment ("Often used in hidden layers")
+    # An answer to a question asking for a list gets the entry's items it leaves out (`bot.complete`), up to this many
+    # sentences in all, where the entry has at least `list_least_items` labelled items (fewer is a pair or a note).
+    list_most_sentences: int = 8
+    list_least_items: int = 3
 
 
 @dataclass(frozen=True)

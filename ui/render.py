@@ -12,7 +12,7 @@ import html
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from bot.complete import ADDED_NOTE
+from bot.complete import added_note
 from bot.types import Answer, Citation
 from common.errors import BotError
 from common.text import MARKER
@@ -148,7 +148,7 @@ def render_answer(answer: Answer, turn: int) -> str:
     else:
         check = f"Not checked by a judge, only by word rules{removed}."
     if answer.trace is not None and answer.trace.added:
-        check += f" {ADDED_NOTE}"
+        check += f" {added_note(answer.trace.added)}"
     return notice + body + f'\n\n<span class="grounding-note">{check}</span>'
 
 

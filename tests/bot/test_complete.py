@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.complete import complete, statements
+from bot.complete import added_note, complete, statements
 from bot.ground import Grounded
 from bot.types import Citation, Passage
 
@@ -96,3 +96,38 @@ def test_an_entry_with_nothing_new_to_say_leaves_the_answer_as_it_is() -> None:
     thin = written("Dropout is a regularization technique that helps prevent overfitting [1].", short)
 
     assert complete(thin, short, "what is dropout?").added == ""
+
+
+EXPLODING = (
+    "1. **Gradient Clipping:**\n\n    * Limits the magnitude of gradients during backpropagation.\n\n"
+    "2. **Gradient Normalization:**\n\n    * Uses scaling to keep gradients within a reasonable range.\n\n"
+    "3. **Smaller Learning Rates:**\n\n    * Reduces weight fluctuations by using smaller updates.\n\n"
+    "4. **Architectural Choices:**\n\n    * Gated architectures like LSTMs regulate the flow of information.\n"
+)
+
+
+def test_an_answer_to_a_list_question_gets_the_items_it_left_out() -> None:
+    ways = entry("Ways to solve Exploding Gradients", EXPLODING)
+    three = written(
+        "Clipping limits the magnitude of gradients during backpropagation [1]. "
+        "Normalization uses scaling to keep gradients within a reasonable range [1]. "
+        "Smaller learning rates reduce weight fluctuations [1].",
+        ways,
+    )
+
+    done = complete(three, ways, "what are the ways to solve exploding gradients?")
+
+    added = "Architectural Choices: Gated architectures like LSTMs regulate the flow of information [1]."
+    assert done.text == f"{three.text} {added}" and done.added == added
+    assert complete(three, ways, "why do gradients explode?") == three  # not asked for a list: three sentences do
+    one = written("Clipping limits the magnitude of gradients during backpropagation [1].", ways)
+    besides = complete(one, ways, "besides gradient clipping, what else can I do when my gradients blow up?")
+    assert besides.added.startswith("Gradient Normalization:") and "Clipping:" not in besides.added
+
+
+def test_the_note_under_a_completed_answer_counts_what_was_added() -> None:
+    assert (
+        added_note("Dropout drops neurons [1].")
+        == "The last sentence is the article's own, added to complete the answer."
+    )
+    assert added_note("One [1]. Two [1].").startswith("The last 2 sentences are the article's own")
