@@ -72,6 +72,7 @@ _NOT_COVERED = re.compile(r"does not cover|doesn't cover|not covered|cannot answ
 # An answer cannot open on "This introduces noise": what "this" was is not shown (a copied sentence out of its
 # context, or the draft's own claim dropped before it).
 _DANGLING = re.compile(r"^(?:this|that|these|those|such)\b", re.I)
+_COMMENT = re.compile(r"(?m)(?:#|//).*$")
 
 
 @dataclass(frozen=True)
@@ -354,10 +355,11 @@ def _goes_on(sentence: str, body: str, kept: list[str], top: Passage) -> bool:
 
 
 def _code_line(body: str, passage_text: str) -> bool:
-    """True when `body` holds a run of a fenced code block's tokens (the model copies code as one flat line)."""
+    """True when `body` holds a run of a fenced code block's tokens (the model copies code as one flat line); its
+    comments are prose ("# Moving average of squared gradients"), so a sentence saying the same is no code."""
     said = words(body)
     for block in code_blocks(passage_text):
-        code = words(block)
+        code = words(_COMMENT.sub("", block))
         run = min(GROUNDING.verbatim_words, len(code))
         grams = {tuple(code[i : i + run]) for i in range(len(code) - run + 1)}
         if any(tuple(said[i : i + run]) in grams for i in range(len(said) - run + 1)):

@@ -362,7 +362,8 @@ def test_an_answer_does_not_open_on_this_when_what_it_points_to_was_dropped():
 def test_a_code_block_run_into_a_sentence_is_left_to_the_sources():
     text = (
         "What is an activation function?\n\nIt introduces non-linearity into the network.\n\n"
-        "```python\nimport numpy as np\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n```"
+        "```python\nimport numpy as np\n# squashes every input into the range from 0 to 1\ndef sigmoid(x):\n"
+        "    return 1 / (1 + np.exp(-x))\n```"
     )
     activation = Passage("a", text, "Basics", "What is an activation function?", 0.9, (1, 9))
     prose = "It introduces non-linearity into the network."
@@ -374,6 +375,8 @@ def test_a_code_block_run_into_a_sentence_is_left_to_the_sources():
     assert result.text == f"{prose[:-1]} [1]."
     assert [j.failed for j in result.judgements] == [(), ("code",)]
     assert result.kept_share == 1.0  # copied code is noise, not a false claim: it does not count against the draft
+    said = "The sigmoid squashes every input into the range from 0 to 1."  # as the code's comment says it
+    assert grounder.ground(f"{said[:-1]} [1].", [activation], "What does sigmoid do?").text == f"{said[:-1]} [1]."
 
 
 def test_the_second_half_of_a_pair_is_no_repeat():
