@@ -27,6 +27,7 @@ _ASKS_FOR_LIST = re.compile(
     r"|what else|name (?:a few|some))\b",
     re.I,
 )
+_PICKS = re.compile(r"\bwhich\b", re.I)  # "which of those changes the network itself?" asks for one of them
 _LABELLED = re.compile(r"^([^:.]{1,60}):\s")
 _SET_ASIDE = re.compile(r"\b(?:besides|beyond|other than|apart from|aside from|except(?: for)?)\s+([^,.;?]+)", re.I)
 _BOLD_LABEL = re.compile(r"(\d+\.\s*)?([*-]\s*)?\*\*[^*]+\*\*\s*:?\s*")
@@ -81,7 +82,8 @@ def complete(checked: Grounded, passage: Passage, question: str) -> Grounded:
     if checked.grounding not in ("generated", "repaired") or 1 not in markers(text):
         return checked
     found = statements(passage.answer)
-    missing = _missing_items(found, text, question) if _ASKS_FOR_LIST.search(question) else []
+    asks_for_list = _ASKS_FOR_LIST.search(question) and not _PICKS.search(question)
+    missing = _missing_items(found, text, question) if asks_for_list else []
     room = GROUNDING.list_most_sentences - len(sentences(text))
     if missing and room > 0:
         return _appended(checked, missing[:room])

@@ -47,8 +47,8 @@ class Verdict:
     `decision` is `answer`, `tentative` (the checked draft settles it), `related`, `refuse` or
     `empty`; `quote_ok` says whether a quote of the top passage may stand as the answer; `reconsider`,
     whether a refusal came from the scope model alone, which a second look may overturn; `unknown`, the
-    question's words the article never uses; `names`, the words of which a tentative answer must name one
-    (`bot.lexicon.to_name`: what a definition question defines, or the options of an either-or question).
+    question's words the article never uses; `names`, the phrases of which a tentative answer must name one, every
+    word (`bot.lexicon.to_name`: what a definition question defines, or the options of an either-or question).
     """
 
     decision: Decision
@@ -188,10 +188,15 @@ def after(
 
 
 def _names(answer: str, asked: tuple[str, ...]) -> bool:
-    """Whether `answer` uses one of the `asked` words ("error" for "What is the out-of-bag error?"), as written, by
-    its stem, or as the start of a longer word ("backprop"); with none asked, any answer does."""
+    """Whether `answer` names one of the `asked` phrases, every word of it ("error" for "What is the out-of-bag
+    error?", "training split" for "... on the whole dataset or on the training split?"), as written, by its stem, or
+    as the start of a longer word ("backprop"); with none asked, any answer does."""
     if not asked:
         return True
     said = words(answer)
     stems = {stem(w) for w in said}
-    return any(stem(word) in stems or any(w.startswith(word) for w in said) for word in asked)
+
+    def named(word: str) -> bool:
+        return stem(word) in stems or any(w.startswith(word) for w in said)
+
+    return any(all(named(word) for word in words(phrase)) for phrase in asked)

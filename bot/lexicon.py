@@ -105,12 +105,14 @@ _CHOICE = re.compile(
 )
 _OR = re.compile(r"\bor\b", re.I)
 _NOT_HEADS = {"only", "instead", "alone", "then", "first", "too", "both", "either", "neither"}
+_OPTION_END = re.compile(r"[,;:]|\b(?:if|when|because|since|while|given|so)\b", re.I)  # "L2 if I want sparse weights"
 
 
 def options(question: str) -> tuple[str, ...]:
-    """For an either-or question, the last word of each option ("Should the mean be computed on the whole dataset
-    or on the training split only?" gives "dataset" and "split"); () for any other question, a list of examples
-    ("by rotating, flipping or cropping") included."""
+    """For an either-or question, its two options as their content words, the first cut to as many words as the
+    second ("Should the mean be computed on the whole dataset or on the training split only?" gives "whole dataset"
+    and "training split"); () for any other question, a list of examples ("by rotating, flipping or cropping")
+    included."""
     choice = _CHOICE.search(question.split("?")[0])
     clause = choice.group(1) if choice else ""
     if len(_OR.findall(clause)) != 1:
@@ -118,18 +120,18 @@ def options(question: str) -> tuple[str, ...]:
     first, second = _OR.split(clause)
     if re.search(r",\s*\S+(?:\s+\S+)?\s*$", first):
         return ()  # the last of a list, not one of two
-    heads = [_head(first), _head(re.split(r"[,;:]", second)[0])]
-    return tuple(heads) if all(heads) and heads[0] != heads[1] else ()
+    later = _content(_OPTION_END.split(second)[0])
+    earlier = _content(first)[-len(later) :] if later else []
+    return (" ".join(earlier), " ".join(later)) if earlier and earlier != later else ()
 
 
-def _head(phrase: str) -> str:
-    content = [w for w in words(phrase) if w not in STOPWORDS and w not in _NOT_HEADS]
-    return content[-1] if content else ""
+def _content(phrase: str) -> list[str]:
+    return [w for w in words(phrase) if w not in STOPWORDS and w not in _NOT_HEADS]
 
 
 def to_name(question: str) -> tuple[str, ...]:
-    """The words of which an answer must name one to respond at all: what a definition question defines, or the
-    options of an either-or question; () where no one word is asked about."""
+    """What an answer must name one of to respond at all (every word of it): what a definition question defines, or
+    the options of an either-or question; () where nothing in particular is asked about."""
     word = defined(question)
     return (word,) if word else options(question)
 

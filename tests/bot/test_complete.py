@@ -120,6 +120,7 @@ def test_an_answer_to_a_list_question_gets_the_items_it_left_out() -> None:
     added = "Architectural Choices: Gated architectures like LSTMs regulate the flow of information [1]."
     assert done.text == f"{three.text} {added}" and done.added == added
     assert complete(three, ways, "why do gradients explode?") == three  # not asked for a list: three sentences do
+    assert complete(three, ways, "which of the ways to solve exploding gradients changes the network?") == three
     one = written("Clipping limits the magnitude of gradients during backpropagation [1].", ways)
     besides = complete(one, ways, "besides gradient clipping, what else can I do when my gradients blow up?")
     assert besides.added.startswith("Gradient Normalization:") and "Clipping:" not in besides.added

@@ -103,9 +103,11 @@ def test_a_tentative_answer_to_an_either_or_question_must_name_one_of_its_option
     copied = Grounded("Normalization subtracts the mean and divides by the standard deviation [1].", [], "generated")
     picks = Grounded("Compute them on the training split only, then apply them to the test split [1].", [], "generated")
 
-    assert split.names == ("dataset", "split")
+    assert split.names == ("whole dataset", "training split")
     assert decide.after(split, copied, QWEN, lambda: 0.6) == "related"
     assert decide.after(split, picks, QWEN, lambda: 0.6) == "answered"
+    training = Grounded("Normalization helps convergence during training [1].", [], "generated")
+    assert decide.after(split, training, QWEN, lambda: 0.6) == "related"  # "training" alone is not the option
 
 
 def test_a_second_look_keeps_what_a_definition_question_asks_about():

@@ -124,15 +124,19 @@ def test_a_definition_question_names_the_word_it_asks_about(question, word):
 @pytest.mark.parametrize(
     ("question", "heads"),
     [
-        ("Should the mean be computed on the whole dataset or on the training split only?", ("dataset", "split")),
+        (
+            "Should the mean be computed on the whole dataset or on the training split only?",
+            ("whole dataset", "training split"),
+        ),
+        ("Should I use L1 or L2 if I want sparse weights?", ("l1", "l2")),  # the option ends where a clause begins
         ("Is a single pass called an epoch or an iteration? What is the other one?", ("epoch", "iteration")),
-        ("In PReLU, is the slope one value per channel or one shared across the layer?", ("channel", "layer")),
+        ("For a multi-label task, should it use softmax or sigmoid?", ("softmax", "sigmoid")),  # after a lead-in
         ("Can I create more examples by rotating, flipping or cropping the ones I have?", ()),  # a list of examples
         ("How do I choose between L1 or L2?", ()),  # not a yes/no or choice question
         ("Is dropout used at test time?", ()),
     ],
 )
-def test_an_either_or_question_offers_the_last_word_of_each_option(question, heads):
+def test_an_either_or_question_offers_its_two_options(question, heads):
     assert options(question) == heads
 
 
