@@ -18,7 +18,8 @@ Without a judge the word rules stand in, every sentence against the best-ranked 
   or reversal, swapped, misplaced or narrowed terms, a restated sentence);
 - relevance: it is about the question or the passage the answer rests on (embedder similarity).
 Headings the model copied are removed first, and sentences that run a code block into one line of prose (reason
-`code`: noise to a reader, and the entry under Sources shows the code). If too little is left, or the best passage supports none of it,
+`code`: noise to a reader, and the entry under Sources shows the code) or trail off where the prompt cut their
+passage (`unfinished`: "The modified loss ..."). If too little is left, or the best passage supports none of it,
 the answer becomes the article's own answer for the best passage, quoted and cited. Both are measured on
 `data/eval/grounding.jsonl` (`python tools/grounding.py`).
 """
@@ -167,6 +168,10 @@ class Grounder:
             if any(_code_line(body, p.text) for p in passages):
                 changed = True  # code run into one line of prose reads as noise; the entry under Sources shows it
                 judged.append(Judgement(body, None, ("code",)))
+                continue
+            if body.endswith(("...", "…")):
+                changed = True  # a copy that ran into the prompt's cut of its passage ("The modified loss ...")
+                judged.append(Judgement(body, None, ("unfinished",)))
                 continue
             if past:  # past four, the answer goes on only while the top entry states it
                 if not self.check(body, passages[0], question, bodies).kept:

@@ -92,8 +92,8 @@ def defined(question: str) -> str:
         return ""
     tokens = match.group(1).split()
     phrase = list(itertools.takewhile(lambda w: w.lower() not in _RELATION, tokens))
-    if len(phrase) < len(tokens) and len(phrase) < 2:
-        return ""  # "the role of", "the difference between"
+    if len(phrase) < len(tokens) and len([w for w in phrase if w.lower() not in STOPWORDS]) < 2:
+        return ""  # "the role of", "the difference between", "some examples of"
     found = words(" ".join(phrase))
     return found[-1] if found else ""
 

@@ -379,6 +379,16 @@ def test_a_code_block_run_into_a_sentence_is_left_to_the_sources():
     assert grounder.ground(f"{said[:-1]} [1].", [activation], "What does sigmoid do?").text == f"{said[:-1]} [1]."
 
 
+def test_a_copy_that_runs_into_the_prompts_cut_of_its_passage_is_left_out():
+    kept = "Dropout refers to dropping off some neurons during training."
+    grounder, _ = judged({kept: 0.95})
+
+    result = grounder.ground(f"{kept} The modified loss ...", [DROPOUT], "What is dropout?")
+
+    assert result.text == f"{kept[:-1]} [1]."
+    assert [j.failed for j in result.judgements] == [(), ("unfinished",)] and result.kept_share == 1.0
+
+
 def test_the_second_half_of_a_pair_is_no_repeat():
     pair = Passage(
         "s",

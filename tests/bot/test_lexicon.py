@@ -113,6 +113,7 @@ def test_kinds_of_article_terms_the_article_never_names(article_lexicon, questio
         ("What is a max-norm constraint on weights and how does it work?", "constraint"),  # before "on"
         ("What are GANs?", "gans"),
         ("What is the role of the generator?", ""),  # relational: the role, not a term, is asked about
+        ("What are some examples of regularization techniques?", ""),  # a list of them, not "examples", is asked for
         ("What are RNNs good for?", ""),  # a purpose
         ("How does dropout work?", ""),
     ],
