@@ -29,7 +29,7 @@ from bot.ground import Grounded
 from bot.lexicon import to_name
 from bot.policy import TENTATIVE_FAMILIES, ScopePolicy
 from bot.types import Outcome
-from common.text import stem, words
+from common.text import STOPWORDS, stem, words
 
 Decision = Literal["answer", "tentative", "related", "refuse", "empty"]
 _INJECTION = re.compile(
@@ -188,15 +188,18 @@ def after(
 
 
 def _names(answer: str, asked: tuple[str, ...]) -> bool:
-    """Whether `answer` names one of the `asked` phrases, every word of it ("error" for "What is the out-of-bag
-    error?", "training split" for "... on the whole dataset or on the training split?"), as written, by its stem, or
-    as the start of a longer word ("backprop"); with none asked, any answer does."""
+    """Whether `answer` names one of the `asked` phrases, its content words in a row ("out-of-bag error" for "What is
+    the out-of-bag error?", not "transfer function" and "learn" for "What is transfer learning?"), each as written,
+    by its stem, or as the start of a longer word ("backprop"); with none asked, any answer does."""
     if not asked:
         return True
-    said = words(answer)
-    stems = {stem(w) for w in said}
+    said = [w for w in words(answer) if w not in STOPWORDS]
 
-    def named(word: str) -> bool:
-        return stem(word) in stems or any(w.startswith(word) for w in said)
+    def named(word: str, w: str) -> bool:
+        return stem(word) == stem(w) or w.startswith(word)
 
-    return any(all(named(word) for word in words(phrase)) for phrase in asked)
+    for phrase in asked:
+        want = [w for w in words(phrase) if w not in STOPWORDS]
+        if any(all(named(x, y) for x, y in zip(want, said[i:])) for i in range(len(said) - len(want) + 1)):
+            return True
+    return False

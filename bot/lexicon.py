@@ -84,9 +84,10 @@ def spelled_out(question: str, known: dict[str, str]) -> str:
 
 
 def defined(question: str) -> str:
-    """For a definition question, "What is [a|the] X?", the last word of X (before any relation word: "a max-norm
-    constraint on weights" gives "constraint"); "" for any other question, a relational one ("What is the role
-    of ...?") or one about a purpose ("What is X for?", "What are RNNs good for?")."""
+    """For a definition question, "What is [a|the] X?", the last two content words of X, the term and what kind of
+    it ("transfer learning"; before any relation word: "a max-norm constraint on weights" gives "norm constraint");
+    "" for any other question, a relational one ("What is the role of ...?") or one about a purpose ("What is X
+    for?", "What are RNNs good for?")."""
     match = _DEFINED.search(question)
     if match is None or match.group(0).rstrip().lower().endswith("for"):
         return ""
@@ -94,8 +95,8 @@ def defined(question: str) -> str:
     phrase = list(itertools.takewhile(lambda w: w.lower() not in _RELATION, tokens))
     if len(phrase) < len(tokens) and len([w for w in phrase if w.lower() not in STOPWORDS]) < 2:
         return ""  # "the role of", "the difference between", "some examples of"
-    found = words(" ".join(phrase))
-    return found[-1] if found else ""
+    found = [w for w in words(" ".join(phrase)) if w not in STOPWORDS]
+    return " ".join(found[-2:])
 
 
 # An either-or question opens as a yes/no or choice question and offers two options joined by one "or".

@@ -88,11 +88,21 @@ def test_a_tentative_answer_to_a_definition_question_must_name_what_it_defines()
     off = Grounded("Random forests train many trees on random subsets [1].", [], "generated", 1.0)
     on = Grounded("The out-of-bag error is the error on samples a tree did not see [1].", [], "generated", 1.0)
 
-    assert oob.names == ("error",)
+    assert oob.names == ("bag error",)
     assert decide.after(oob, off, QWEN, lambda: 0.6) == "related"
     assert decide.after(oob, on, QWEN, lambda: 0.6) == "answered"
     outright = decide.before("What is the out-of-bag error in a random forest?", 0.7, QWEN)
     assert decide.after(outright, off, QWEN) == "answered"  # above the band the gate is not unsure
+
+
+def test_a_definition_answer_names_the_term_as_one_phrase():
+    """ "transfer function" and "learn" in an answer about activation functions do not name transfer learning."""
+    transfer = decide.before("What is transfer learning?", 0.4, QWEN)
+    function = Grounded("The transfer function helps the network learn complex patterns [1].", [], "generated")
+    learning = Grounded("Transfer learning reuses a model trained on another task [1].", [], "generated")
+
+    assert decide.after(transfer, function, QWEN, lambda: 0.6) == "related"
+    assert decide.after(transfer, learning, QWEN, lambda: 0.6) == "answered"
 
 
 def test_a_tentative_answer_to_an_either_or_question_must_name_one_of_its_options():

@@ -109,8 +109,9 @@ def test_kinds_of_article_terms_the_article_never_names(article_lexicon, questio
 @pytest.mark.parametrize(
     ("question", "word"),
     [
-        ("What is the out-of-bag error in a random forest?", "error"),
-        ("What is a max-norm constraint on weights and how does it work?", "constraint"),  # before "on"
+        ("What is the out-of-bag error in a random forest?", "bag error"),
+        ("What is transfer learning?", "transfer learning"),
+        ("What is a max-norm constraint on weights and how does it work?", "norm constraint"),  # before "on"
         ("What are GANs?", "gans"),
         ("What is the role of the generator?", ""),  # relational: the role, not a term, is asked about
         ("What are some examples of regularization techniques?", ""),  # a list of them, not "examples", is asked for
