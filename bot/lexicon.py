@@ -105,7 +105,7 @@ _CHOICE = re.compile(
     r"(?:^|[,:;])\s*((?:should|is|are|was|were|do|does|did|can|could|would|will|which|whether)\b.*)", re.I
 )
 _OR = re.compile(r"\bor\b", re.I)
-_NOT_HEADS = {"only", "instead", "alone", "then", "first", "too", "both", "either", "neither"}
+_NOT_OPTION_WORDS = {"only", "instead", "alone", "then", "first", "too", "both", "either", "neither"}
 _OPTION_END = re.compile(r"[,;:]|\b(?:if|when|because|since|while|given|so)\b", re.I)  # "L2 if I want sparse weights"
 
 
@@ -127,7 +127,7 @@ def options(question: str) -> tuple[str, ...]:
 
 
 def _content(phrase: str) -> list[str]:
-    return [w for w in words(phrase) if w not in STOPWORDS and w not in _NOT_HEADS]
+    return [w for w in words(phrase) if w not in STOPWORDS and w not in _NOT_OPTION_WORDS]
 
 
 def to_name(question: str) -> tuple[str, ...]:
