@@ -84,10 +84,10 @@ def complete(checked: Grounded, passage: Passage, question: str) -> Grounded:
     found = statements(passage.answer)
     asks_for_list = _ASKS_FOR_LIST.search(question) and not _PICKS.search(question)
     missing = _missing_items(found, text, question) if asks_for_list else []
-    room = GROUNDING.list_most_sentences - len(sentences(text))
-    if missing and room > 0:
-        return _appended(checked, missing[:room])
-    if len(sentences(text)) >= GROUNDING.complete_below:
+    count = len(sentences(text))
+    if missing and count < GROUNDING.list_most_sentences:
+        return _appended(checked, missing[: GROUNDING.list_most_sentences - count])
+    if count >= GROUNDING.complete_below:
         return checked
     fresh = [s for s in found if support(s, text) < GROUNDING.support]
     if not fresh:
@@ -115,12 +115,13 @@ def _missing_items(found: list[str], text: str, question: str) -> list[str]:
         return []
     said = set(content_tokens(text))
     aside = {w for part in _SET_ASIDE.findall(question) for w in content_tokens(part)}
-    shared = {w for w, n in Counter(w for label in items for w in set(content_tokens(label))).items() if n > 1}
+    named = {label: set(content_tokens(label)) for label in items}
+    shared = {w for w, n in Counter(w for label_words in named.values() for w in label_words).items() if n > 1}
     return [
         said_of[0]
         for label, said_of in items.items()
-        if not set(content_tokens(label)) <= said
-        and not (set(content_tokens(label)) - shared) & aside  # "Gradient Clipping" for "besides clipping"
+        if not named[label] <= said
+        and not (named[label] - shared) & aside  # "Gradient Clipping" for "besides clipping"
         and all(support(s, text) < GROUNDING.support for s in said_of)
     ]
 

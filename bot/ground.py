@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -363,13 +364,22 @@ def _code_line(body: str, passage_text: str) -> bool:
     """True when `body` holds a run of a fenced code block's tokens (the model copies code as one flat line); its
     comments are prose ("# Moving average of squared gradients"), so a sentence saying the same is no code."""
     said = words(body)
+    return any(
+        any(tuple(said[i : i + run]) in grams for i in range(len(said) - run + 1))
+        for run, grams in _code_runs(passage_text)
+    )
+
+
+@lru_cache(maxsize=256)
+def _code_runs(passage_text: str) -> tuple[tuple[int, frozenset[tuple[str, ...]]], ...]:
+    """Per code block of a passage, the run length a sentence must match and the block's runs of that length: built
+    once per passage, not once per sentence checked against it."""
+    runs = []
     for block in code_blocks(passage_text):
         code = words(_COMMENT.sub("", block))
         run = min(GROUNDING.verbatim_words, len(code))
-        grams = {tuple(code[i : i + run]) for i in range(len(code) - run + 1)}
-        if any(tuple(said[i : i + run]) in grams for i in range(len(said) - run + 1)):
-            return True
-    return False
+        runs.append((run, frozenset(tuple(code[i : i + run]) for i in range(len(code) - run + 1))))
+    return tuple(runs)
 
 
 def _body(sentence: str) -> str:
